@@ -1,0 +1,1 @@
+"""Custom actions (rasa-sdk). None are needed today; see actions/README.md."""

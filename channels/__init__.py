@@ -1,0 +1,1 @@
+"""Input channels the public can reach."""

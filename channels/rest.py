@@ -1,0 +1,142 @@
+"""Rasa's REST channel, hardened for the public web, at the same URL (/webhooks/rest/webhook).
+
+Differences from rasa.core.channels.rest.RestInput, each one a bad-input rule of the project:
+- the body must be a JSON object with a string `sender` (1-128 characters) and a string `message`;
+  anything else is a clean 400, an over-large body a 413, never a 5xx;
+- control characters are removed and an empty or whitespace-only message is a 400;
+- leading slashes are removed, so a visitor cannot trigger an intent, reset a conversation or set a
+  slot by typing Rasa's `/intent{...}` syntax;
+- only the `region` key of the client's metadata is kept (privacy: nothing else is stored);
+- every reply carries its answer key, sources and review record from the answer bank, which Rasa's
+  own REST channel drops, so the web chat can show them;
+- message text is never written to the logs.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_MESSAGE_CHARS = 20_000
+MAX_SENDER_CHARS = 128
+_KEPT_METADATA = ("region",)
+_LEADING_SLASHES = re.compile(r"^[\s/]+")
+
+
+class BadRequest(ValueError):
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (keeping line breaks and tabs) and Rasa's leading `/` syntax."""
+    kept = "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+    return _LEADING_SLASHES.sub("", kept).strip()
+
+
+def parse_body(raw: bytes) -> Tuple[str, str, Dict[str, Any]]:
+    """Validate one webhook body; returns (sender, text, metadata) or raises BadRequest."""
+    if len(raw) > MAX_BODY_BYTES:
+        raise BadRequest(413, "body_too_large", f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+    try:
+        body = json.loads(raw.decode("utf-8") if raw else "")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest(400, "invalid_json", "The request body must be a JSON object.")
+    if not isinstance(body, dict):
+        raise BadRequest(400, "invalid_json", "The request body must be a JSON object.")
+    sender, text = body.get("sender"), body.get("message")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        raise BadRequest(400, "invalid_sender", f"`sender` must be a string of 1 to {MAX_SENDER_CHARS} characters.")
+    if not isinstance(text, str):
+        raise BadRequest(400, "invalid_message", "`message` must be a string.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise BadRequest(413, "message_too_long", f"`message` is longer than {MAX_MESSAGE_CHARS} characters.")
+    text = clean_text(text)
+    if not text:
+        raise BadRequest(400, "empty_message", "`message` is empty.")
+    metadata = body.get("metadata")
+    kept = {}
+    if isinstance(metadata, dict):
+        kept = {k: metadata[k] for k in _KEPT_METADATA if isinstance(metadata.get(k), str)}
+    return sender.strip(), text, kept
+
+
+class AnswerCollector(CollectingOutputChannel):
+    """Collects replies like Rasa's REST channel, plus each answer's bank metadata.
+
+    One bank entry is one message: unlike Rasa's collector, text is not split at blank lines.
+    """
+
+    @staticmethod
+    def _with_bank(message: Dict[str, Any], kwargs: Dict[str, Any]) -> Dict[str, Any]:
+        utter_action = kwargs.get("utter_action")
+        bank = dict(kwargs.get("metadata") or {})
+        if utter_action:
+            bank["answer_key"] = utter_action[len("utter_"):] if utter_action.startswith("utter_") else utter_action
+        if bank:
+            message["metadata"] = bank
+        return message
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._persist_message(self._with_bank(self._message(recipient_id, text=text), kwargs))
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        message = self._message(recipient_id, text=text, buttons=buttons)
+        await self._persist_message(self._with_bank(message, kwargs))
+
+
+def _error(error: BadRequest) -> HTTPResponse:
+    return response.json({"error": error.code, "detail": error.detail}, status=error.status)
+
+
+class SafeRestInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("safe_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                sender, text, metadata = parse_body(request.body or b"")
+            except BadRequest as error:
+                return _error(error)
+            collector = AnswerCollector()
+            message = UserMessage(
+                text, collector, sender, input_channel=self.name(), metadata=metadata or None
+            )
+            try:
+                await on_new_message(message)
+            except Exception:  # never log the visitor's words
+                logger.exception("Handling a message failed (sender hash %s).", hash(sender))
+                return response.json(
+                    {"error": "unavailable", "detail": "The assistant could not answer. Please try again."},
+                    status=503,
+                )
+            return response.json(collector.messages)
+
+        return webhook
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        return None

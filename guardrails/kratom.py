@@ -1,0 +1,246 @@
+"""Kratom (and any-drug) dose guardrail.
+
+The assistant never gives a dose, amount, strain or schedule for kratom or any other drug, and
+never presents kratom as a replacement for therapy or medicine. It does answer plain factual
+kratom questions ("is kratom legal", "how long does withdrawal last"); those are left alone here
+(``assess`` returns None) so the answer bank can take them.
+
+Deterministic and pure: stdlib + PyYAML, no Rasa imports. Every pattern lives in
+``lexicons/kratom.yml``; this module only normalises text, blanks out factual frames and decides
+which route applies:
+
+    guard_kratom_dose        an amount/strain/schedule request with kratom (or a product of it) named
+    guard_dose_other         an amount request about another named drug or medicine
+    guard_dose_followup      an amount request that names no substance ("just a rough number")
+    guard_kratom_replacement kratom as a replacement/cure/alternative for therapy or medicine
+
+A dose request wins over a replacement question: refusing the amount matters most.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Tuple
+
+import yaml
+
+from guardrails.verdict import Verdict
+
+LEXICON_PATH = Path(__file__).parent / "lexicons" / "kratom.yml"
+GUARD = "kratom"
+
+INTENT_DOSE = "guard_kratom_dose"
+INTENT_REPLACEMENT = "guard_kratom_replacement"
+INTENT_DOSE_OTHER = "guard_dose_other"
+INTENT_DOSE_FOLLOWUP = "guard_dose_followup"
+REFUSAL_INTENTS = frozenset({INTENT_DOSE, INTENT_DOSE_OTHER, INTENT_DOSE_FOLLOWUP})
+
+_PLACEHOLDER = re.compile(r"\{([A-Z_]+)\}")
+# Words that are one typo away from "kratom" but mean something else.
+_NOT_KRATOM = frozenset({"kratos", "karate", "carton", "kraton", "craton", "ratom"})
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    why: str
+    regex: "re.Pattern[str]"
+    needs: str = "any"  # dose cues only: any / substance / kratom
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    kratom: Tuple[Entry, ...]
+    other: Tuple[Entry, ...]
+    dose: Tuple[Entry, ...]
+    replacement: Tuple[Entry, ...]
+    factual: Tuple[Entry, ...]
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+def _alternation(patterns: Iterable[str]) -> str:
+    return "(?:" + "|".join(f"(?:{p})" for p in patterns) + ")"
+
+
+def _expand(pattern: str, blocks: Dict[str, str]) -> str:
+    """Replace {NAME} with its block, repeatedly (blocks may use other blocks)."""
+    for _ in range(5):
+        expanded = _PLACEHOLDER.sub(lambda m: blocks.get(m.group(1), m.group(0)), pattern)
+        if expanded == pattern:
+            break
+        pattern = expanded
+    leftover = _PLACEHOLDER.search(pattern)
+    if leftover:
+        raise ValueError(f"unknown lexicon block {leftover.group(0)}")
+    return pattern
+
+
+def _entries(raw: List[dict], blocks: Dict[str, str]) -> Tuple[Entry, ...]:
+    return tuple(
+        Entry(
+            id=item["id"],
+            why=item.get("why", ""),
+            regex=re.compile(_expand(item["pattern"], blocks), re.IGNORECASE),
+            needs=item.get("needs", "any"),
+        )
+        for item in raw
+    )
+
+
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    blocks: Dict[str, str] = dict(data.get("blocks", {}))
+    substances = data["substances"]
+    # Named lists become blocks too, so every pattern sees one definition of "kratom".
+    blocks["KRATOM"] = _alternation(e["pattern"] for e in substances["kratom"])
+    blocks["STRAIN"] = _alternation(e["pattern"] for e in substances["kratom"] if e.get("strain"))
+    blocks["OTHER"] = _alternation(e["pattern"] for e in substances["other"])
+    blocks["OTHER_RX"] = _alternation(e["pattern"] for e in substances["other"] if e.get("rx"))
+    blocks["PTSD_RX"] = _alternation(e["pattern"] for e in substances["other"] if e.get("ptsd_rx"))
+    blocks["THERAPY"] = _alternation(e["pattern"] for e in data["therapy"])
+    blocks["COND"] = _alternation(e["pattern"] for e in data["conditions"])
+    return Lexicon(
+        kratom=_entries(substances["kratom"], blocks),
+        other=_entries(substances["other"], blocks),
+        dose=_entries(data["dose_cues"], blocks),
+        replacement=_entries(data["replacement_cues"], blocks),
+        factual=_entries(data["factual"], blocks),
+    )
+
+
+LEXICON = load_lexicon()
+
+
+# --- text helpers ----------------------------------------------------------------------------
+
+_CHAR_MAP = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\u00bd": " half ", "\u00bc": " quarter ", "\u00be": " 3/4 ", "\u00a0": " ",
+})
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
+
+
+def normalise(text: str) -> str:
+    """Lower case, straight quotes, no zero-width characters, single spaces."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _ZERO_WIDTH.sub("", text).translate(_CHAR_MAP).lower()
+    # JSON/markup wrappers ({"dose_g": ...}, <b>) are read as words: "dose_g" -> "dose g".
+    text = re.sub(r"[_{}\[\]<>|*#\\]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _edit_distance_at_most_one(a: str, b: str) -> bool:
+    """True if a and b differ by at most one insertion, deletion, substitution or swap."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1:]
+
+
+def _fuzzy_kratom(text: str) -> Optional[re.Match]:
+    """Catch misspellings the regex misses (krtom, kraotm, krqtom): one edit from 'kratom'."""
+    for m in re.finditer(r"\b[a-z]{5,7}\b", text):
+        word = m.group(0)
+        if word[0] in "kc" and word not in _NOT_KRATOM and _edit_distance_at_most_one(word, "kratom"):
+            return m
+    return None
+
+
+def _first(entries: Iterable[Entry], text: str) -> Optional[Tuple[Entry, re.Match]]:
+    for entry in entries:
+        m = entry.regex.search(text)
+        if m:
+            return entry, m
+    return None
+
+
+def _mask_factual(text: str) -> Tuple[str, List[str]]:
+    """Blank out factual frames ("how many states", "how much does it cost") so no dose cue
+    can fire inside them. Returns the masked text and the ids of the frames found."""
+    found = []
+    for entry in LEXICON.factual:
+        def blank(m: re.Match) -> str:
+            return " " * len(m.group(0))
+        text, n = entry.regex.subn(blank, text)
+        if n:
+            found.append(entry.id)
+    return text, found
+
+
+# --- the decision ----------------------------------------------------------------------------
+
+def find_kratom(text: str) -> Optional[Tuple[str, str]]:
+    """(entry id, matched span) of the first kratom-family mention, or None."""
+    hit = _first(LEXICON.kratom, text)
+    if hit:
+        return hit[0].id, hit[1].group(0)
+    fuzzy = _fuzzy_kratom(text)
+    return ("kratom_fuzzy", fuzzy.group(0)) if fuzzy else None
+
+
+def find_other_drug(text: str) -> Optional[Tuple[str, str]]:
+    hit = _first(LEXICON.other, text)
+    return (hit[0].id, hit[1].group(0)) if hit else None
+
+
+def find_dose_cue(text: str, has_kratom: bool, has_substance: bool) -> Optional[Tuple[Entry, re.Match]]:
+    """First dose cue whose `needs` is met by what the message names."""
+    allowed = {"any"}
+    if has_substance:
+        allowed.add("substance")
+    if has_kratom:
+        allowed.add("kratom")
+    return _first((e for e in LEXICON.dose if e.needs in allowed), text)
+
+
+def assess(text: str) -> Optional[Verdict]:
+    """Route a message to a dose/replacement refusal, or None when nothing applies."""
+    t = normalise(text)
+    if not t:
+        return None
+    kratom = find_kratom(t)
+    other = find_other_drug(t)
+    masked, _ = _mask_factual(t)
+
+    dose = find_dose_cue(masked, has_kratom=bool(kratom), has_substance=bool(kratom or other))
+    if dose:
+        entry, m = dose
+        if kratom:
+            return Verdict(GUARD, INTENT_DOSE, "dose", entry.id, m.group(0).strip())
+        if other:
+            return Verdict(GUARD, INTENT_DOSE_OTHER, "dose_other", entry.id, m.group(0).strip())
+        return Verdict(GUARD, INTENT_DOSE_FOLLOWUP, "dose_followup", entry.id, m.group(0).strip())
+
+    if kratom:
+        rep = _first(LEXICON.replacement, t)
+        if rep:
+            return Verdict(GUARD, INTENT_REPLACEMENT, "replacement", rep[0].id, rep[1].group(0).strip())
+    return None
+
+
+def explain(text: str) -> dict:
+    """Everything the detector saw, for staff tools and debugging."""
+    t = normalise(text)
+    masked, frames = _mask_factual(t)
+    verdict = assess(text)
+    return {
+        "normalised": t,
+        "kratom": find_kratom(t),
+        "other_drug": find_other_drug(t),
+        "factual_frames": frames,
+        "verdict": verdict.as_dict() if verdict else None,
+    }
