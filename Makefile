@@ -12,11 +12,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test train validate lint contacts sync-domain review eval setup lock clean
+.PHONY: run test train validate lint contacts sync-domain review eval setup lock clean browser-deps
 
 run: $(VENV)/.installed $(MODEL) ## set up, train if the model is missing or stale, and serve
 	@mkdir -p var
-	@echo "Web chat: http://localhost:$(PORT)/  REST: http://localhost:$(PORT)/webhooks/rest/webhook  (Ctrl-C stops it)"
+	@echo "Web chat: http://localhost:$(PORT)/  demo host page: http://localhost:$(PORT)/webchat/demo.html"
+	@echo "REST: http://localhost:$(PORT)/webhooks/rest/webhook  (Ctrl-C stops it)"
 	$(BIN)/python -m server --model $(MODEL) --port $(PORT) --credentials credentials.yml \
 	  --endpoints endpoints.yml
 
@@ -44,6 +45,9 @@ validate: $(VENV)/.installed ## the generated files are current and Rasa finds n
 	$(BIN)/python scripts/generate_contacts.py --check
 	$(BIN)/python scripts/sync_domain.py --check
 	$(BIN)/rasa data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
+
+browser-deps: ## chromium + chromedriver (apt) and axe-core (npm ci) for tests/webchat
+	bash scripts/install_browser_deps.sh
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -137,10 +137,10 @@ def hotline_numbers() -> Dict[str, str]:
 
 
 def number_pattern(number: str) -> "re.Pattern[str]":
-    """Match a number however it is spaced or dashed ("1-800-222-1222", "1 800 222 1222", "18002221222")."""
-    digits = re.sub(r"\D", "", number)
-    # not inside a word, a hex fingerprint or a larger number such as "10,000"
-    return re.compile(r"(?<![\w,.-])" + r"[\s.-]?".join(digits) + r"(?!\w|[,.]\d)")
+    """Match a number however it is spaced or dashed: 1-800-x, 1 800 x and 1800x are one number."""
+    groups = re.findall(r"\d+", number)  # separators may differ, but only between the groups
+    # not inside a word, a hex fingerprint, a CSS colour or a larger number such as "10,000"
+    return re.compile(r"(?<![\w,.#-])" + r"[\s.-]?".join(groups) + r"(?!\w|[,.]\d)")
 
 
 def numbers_outside_directory(paths: Iterable[Path]) -> List[str]:
@@ -151,4 +151,27 @@ def numbers_outside_directory(paths: Iterable[Path]) -> List[str]:
         for number, pattern in patterns.items():
             if pattern.search(text):
                 problems.append(f"{path.relative_to(ROOT)}: contains hotline number {number}. Fix: it lives only in guardrails/hotlines.yml.")
+    return problems
+
+
+def guard_conflicts(bank: Bank) -> List[str]:
+    """Training examples a deterministic guardrail would send to another intent.
+
+    Such an example teaches the classifier one answer while visitors get another; and an answer
+    intent whose examples look like a crisis would hide crisis wording from the learned layer.
+    """
+    from guardrails import crisis, kratom
+
+    problems = []
+    for intent, examples in bank.examples.items():
+        if intent.startswith("guard_"):
+            continue
+        for example in examples:
+            for verdict in (crisis.assess(example), kratom.assess(example)):
+                if verdict is not None and verdict.intent and verdict.intent != intent:
+                    problems.append(
+                        f"{bank.example_files[intent].relative_to(ROOT)}: '{example}' ({intent}) is routed to "
+                        f"{verdict.intent} by guardrail pattern {verdict.pattern}. Fix: move or reword the example."
+                    )
+                    break
     return problems

@@ -7,7 +7,8 @@ So the detector is built to over-match and then take back only what a hard negat
    repeated letters) so that "I'm SOOO suicidal!!!" and "im so suicidal" look the same.
 2. Every crisis pattern in guardrails/lexicons/crisis.yml is searched; all matches are kept.
 3. Hard negatives (idioms, explicit negations, topic questions) are searched too. A hard negative
-   removes only the crisis matches it overlaps, so "im not suicidal but i want to die" stays a crisis.
+   removes only the crisis matches that lie inside it, so "im not suicidal but i want to die" stays
+   a crisis.
 4. Matches inside a "someone else is at risk" span are counted as third_party, then the remaining
    kinds are ranked by the documented precedence in the lexicon (overdose > medical > ... > general).
 
@@ -59,6 +60,9 @@ class Hit:
     def overlaps(self, other: "Hit") -> bool:
         return self.start < other.end and other.start < self.end
 
+    def inside(self, other: "Hit") -> bool:
+        return other.start <= self.start and self.end <= other.end
+
 
 @dataclass(frozen=True)
 class Lexicon:
@@ -69,7 +73,7 @@ class Lexicon:
 
 # ----------------------------------------------------------------------------- loading the lexicon
 
-_MACRO = re.compile(r"\{([a-z_]+)\}")
+_MACRO = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 def _expand(pattern: str, macros: Dict[str, str], depth: int = 0) -> str:
@@ -135,6 +139,7 @@ _BEFORE_APOSTROPHES = (
     (re.compile(r"\bk/s\b"), "kms"),
 )
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_ELISION = re.compile(r"\b(qu|[jlmntsdc])'(?=[a-z])")  # French j' l' m' n' t' s' d' c' qu' as whole words
 
 
 def _strip_accents(text: str) -> str:
@@ -143,11 +148,16 @@ def _strip_accents(text: str) -> str:
 
 
 def normalise(text: str, squeeze_to: int = 2) -> str:
-    """Lower-case, ASCII, no apostrophes or punctuation; letters repeated 3+ times cut to `squeeze_to`."""
+    """Lower-case, ASCII, no punctuation; letters repeated 3+ times cut to `squeeze_to`.
+
+    French elisions keep their words apart (j'ai -> j ai, n'en -> n en); every other apostrophe is
+    dropped (i'm -> im, don't -> dont, can't -> cant), so English negations stay one reading.
+    """
     text = _strip_accents(text or "").lower().translate(_APOSTROPHES)
     for pattern, repl in _BEFORE_APOSTROPHES:
         text = pattern.sub(repl, text)
-    text = text.replace("'", "")  # i'm -> im, don't -> dont, can't -> cant
+    text = _ELISION.sub(r"\1 ", text)
+    text = text.replace("'", "")
     text = _NON_WORD.sub(" ", text).strip()
     return re.sub(r"([a-z])\1{2,}", r"\1" * squeeze_to, text)
 
@@ -166,8 +176,13 @@ def _find(entries: Sequence[Entry], text: str) -> List[Hit]:
 
 
 def _surviving(crisis: List[Hit], vetoes: List[Hit]) -> List[Hit]:
-    """A crisis match survives unless a hard negative overlaps it."""
-    return [c for c in crisis if not any(c.overlaps(v) for v in vetoes)]
+    """A crisis match survives unless it lies wholly inside a hard negative.
+
+    Containment, not mere overlap: in "he said he would kill me if i leave" the idiom-like
+    "he would kill me if" must not cancel the longer threat "said he would kill me"; and in
+    "i dont want to die but i keep thinking about it" the negation covers only its own words.
+    """
+    return [c for c in crisis if not any(c.inside(v) for v in vetoes)]
 
 
 def _choose(hits: List[Hit], precedence: Sequence[str]) -> Hit:
@@ -182,7 +197,7 @@ def _choose(hits: List[Hit], precedence: Sequence[str]) -> Hit:
 def _veto_verdict(vetoes: List[Hit], crisis: List[Hit]) -> Verdict:
     # Prefer the hard negative that actually took back a crisis match, then topic > negation > idiom.
     def key(v: Hit) -> Tuple[int, int, int]:
-        decided = 0 if any(v.overlaps(c) for c in crisis) else 1
+        decided = 0 if any(c.inside(v) for c in crisis) else 1
         return (decided, VETO_ORDER.index(v.entry.kind), v.start)
 
     best = min(vetoes, key=key)

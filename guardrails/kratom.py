@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
@@ -46,17 +46,17 @@ _NOT_KRATOM = frozenset({"kratos", "karate", "carton", "kraton", "craton", "rato
 class Entry:
     id: str
     why: str
-    regex: "re.Pattern[str]"
+    regex: re.Pattern[str]
     needs: str = "any"  # dose cues only: any / substance / kratom
 
 
 @dataclass(frozen=True)
 class Lexicon:
-    kratom: Tuple[Entry, ...]
-    other: Tuple[Entry, ...]
-    dose: Tuple[Entry, ...]
-    replacement: Tuple[Entry, ...]
-    factual: Tuple[Entry, ...]
+    kratom: tuple[Entry, ...]
+    other: tuple[Entry, ...]
+    dose: tuple[Entry, ...]
+    replacement: tuple[Entry, ...]
+    factual: tuple[Entry, ...]
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -65,7 +65,7 @@ def _alternation(patterns: Iterable[str]) -> str:
     return "(?:" + "|".join(f"(?:{p})" for p in patterns) + ")"
 
 
-def _expand(pattern: str, blocks: Dict[str, str]) -> str:
+def _expand(pattern: str, blocks: dict[str, str]) -> str:
     """Replace {NAME} with its block, repeatedly (blocks may use other blocks)."""
     for _ in range(5):
         expanded = _PLACEHOLDER.sub(lambda m: blocks.get(m.group(1), m.group(0)), pattern)
@@ -78,7 +78,7 @@ def _expand(pattern: str, blocks: Dict[str, str]) -> str:
     return pattern
 
 
-def _entries(raw: List[dict], blocks: Dict[str, str]) -> Tuple[Entry, ...]:
+def _entries(raw: list[dict], blocks: dict[str, str]) -> tuple[Entry, ...]:
     return tuple(
         Entry(
             id=item["id"],
@@ -92,7 +92,7 @@ def _entries(raw: List[dict], blocks: Dict[str, str]) -> Tuple[Entry, ...]:
 
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    blocks: Dict[str, str] = dict(data.get("blocks", {}))
+    blocks: dict[str, str] = dict(data.get("blocks", {}))
     substances = data["substances"]
     # Named lists become blocks too, so every pattern sees one definition of "kratom".
     blocks["KRATOM"] = _alternation(e["pattern"] for e in substances["kratom"])
@@ -130,6 +130,9 @@ def normalise(text: str) -> str:
     text = _ZERO_WIDTH.sub("", text).translate(_CHAR_MAP).lower()
     # JSON/markup wrappers ({"dose_g": ...}, <b>) are read as words: "dose_g" -> "dose g".
     text = re.sub(r"[_{}\[\]<>|*#\\]", " ", text)
+    # Leet and spelled-out evasions: "kr4tom", "d0se", "k-r-a-t-o-m", "k r a t o m".
+    text = re.sub(r"(?<=[a-z])[0431](?=[a-z])", lambda m: "oaei"["0431".index(m.group(0))], text)
+    text = re.sub(r"\b[a-z](?:[-. ][a-z]\b){3,}", lambda m: re.sub(r"[-. ]", "", m.group(0)), text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -151,7 +154,7 @@ def _edit_distance_at_most_one(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1:]
 
 
-def _fuzzy_kratom(text: str) -> Optional[re.Match]:
+def _fuzzy_kratom(text: str) -> re.Match | None:
     """Catch misspellings the regex misses (krtom, kraotm, krqtom): one edit from 'kratom'."""
     for m in re.finditer(r"\b[a-z]{5,7}\b", text):
         word = m.group(0)
@@ -160,7 +163,7 @@ def _fuzzy_kratom(text: str) -> Optional[re.Match]:
     return None
 
 
-def _first(entries: Iterable[Entry], text: str) -> Optional[Tuple[Entry, re.Match]]:
+def _first(entries: Iterable[Entry], text: str) -> tuple[Entry, re.Match] | None:
     for entry in entries:
         m = entry.regex.search(text)
         if m:
@@ -168,14 +171,13 @@ def _first(entries: Iterable[Entry], text: str) -> Optional[Tuple[Entry, re.Matc
     return None
 
 
-def _mask_factual(text: str) -> Tuple[str, List[str]]:
+def _mask_factual(text: str) -> tuple[str, list[str]]:
     """Blank out factual frames ("how many states", "how much does it cost") so no dose cue
     can fire inside them. Returns the masked text and the ids of the frames found."""
     found = []
     for entry in LEXICON.factual:
-        def blank(m: re.Match) -> str:
-            return " " * len(m.group(0))
-        text, n = entry.regex.subn(blank, text)
+        # Same-length blanks keep every later match position valid for `matched`.
+        text, n = entry.regex.subn(lambda m: " " * len(m.group(0)), text)
         if n:
             found.append(entry.id)
     return text, found
@@ -183,7 +185,7 @@ def _mask_factual(text: str) -> Tuple[str, List[str]]:
 
 # --- the decision ----------------------------------------------------------------------------
 
-def find_kratom(text: str) -> Optional[Tuple[str, str]]:
+def find_kratom(text: str) -> tuple[str, str] | None:
     """(entry id, matched span) of the first kratom-family mention, or None."""
     hit = _first(LEXICON.kratom, text)
     if hit:
@@ -192,12 +194,19 @@ def find_kratom(text: str) -> Optional[Tuple[str, str]]:
     return ("kratom_fuzzy", fuzzy.group(0)) if fuzzy else None
 
 
-def find_other_drug(text: str) -> Optional[Tuple[str, str]]:
+def mentions_kratom(text: str) -> bool:
+    """True if a raw message names kratom or one of its products, alkaloids or strains. The
+    router uses it to set the conversation topic, so a later "just a rough number" gets the
+    kratom wording of the follow-up refusal."""
+    return find_kratom(normalise(text)) is not None
+
+
+def find_other_drug(text: str) -> tuple[str, str] | None:
     hit = _first(LEXICON.other, text)
     return (hit[0].id, hit[1].group(0)) if hit else None
 
 
-def find_dose_cue(text: str, has_kratom: bool, has_substance: bool) -> Optional[Tuple[Entry, re.Match]]:
+def find_dose_cue(text: str, has_kratom: bool, has_substance: bool) -> tuple[Entry, re.Match] | None:
     """First dose cue whose `needs` is met by what the message names."""
     allowed = {"any"}
     if has_substance:
@@ -207,7 +216,34 @@ def find_dose_cue(text: str, has_kratom: bool, has_substance: bool) -> Optional[
     return _first((e for e in LEXICON.dose if e.needs in allowed), text)
 
 
-def assess(text: str) -> Optional[Verdict]:
+# Words that make a message a comparison of amounts ("kratom equal to two oxycodone").
+_EQUIVALENCE = re.compile(
+    r"\b(?:equal\w*|equivalen\w*|same as|vs\.?|versus|compared?|replace\w*|instead|worth|convert\w*|conversion|ratio|match\w*|stand in|substitut\w*)\b"
+)
+
+
+def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, b[0] - a[1], a[0] - b[1])
+
+
+def _spans(entries: Iterable[Entry], text: str) -> list[tuple[int, int]]:
+    return [m.span() for e in entries for m in e.regex.finditer(text)]
+
+
+def _kratom_is_subject(text: str, cue: re.Match) -> bool:
+    """With kratom and another drug both named, whose amount is asked? Kratom, unless the other
+    drug sits closer to the dose cue ("how much suboxone to get off kratom"). Comparisons
+    ("kratom equal to two oxycodone") are always about kratom."""
+    if _EQUIVALENCE.search(text):
+        return True
+    kratom_spans = _spans(LEXICON.kratom, text) or [(len(text), len(text))]  # fuzzy-only match
+    other_spans = _spans(LEXICON.other, text)
+    near_kratom = min(_distance(cue.span(), s) for s in kratom_spans)
+    near_other = min(_distance(cue.span(), s) for s in other_spans)
+    return near_kratom <= near_other
+
+
+def assess(text: str) -> Verdict | None:
     """Route a message to a dose/replacement refusal, or None when nothing applies."""
     t = normalise(text)
     if not t:
@@ -219,11 +255,12 @@ def assess(text: str) -> Optional[Verdict]:
     dose = find_dose_cue(masked, has_kratom=bool(kratom), has_substance=bool(kratom or other))
     if dose:
         entry, m = dose
-        if kratom:
-            return Verdict(GUARD, INTENT_DOSE, "dose", entry.id, m.group(0).strip())
+        span = m.group(0).strip()
+        if kratom and (not other or _kratom_is_subject(t, m)):
+            return Verdict(GUARD, INTENT_DOSE, "dose", entry.id, span)
         if other:
-            return Verdict(GUARD, INTENT_DOSE_OTHER, "dose_other", entry.id, m.group(0).strip())
-        return Verdict(GUARD, INTENT_DOSE_FOLLOWUP, "dose_followup", entry.id, m.group(0).strip())
+            return Verdict(GUARD, INTENT_DOSE_OTHER, "dose_other", entry.id, span)
+        return Verdict(GUARD, INTENT_DOSE_FOLLOWUP, "dose_followup", entry.id, span)
 
     if kratom:
         rep = _first(LEXICON.replacement, t)
@@ -239,6 +276,7 @@ def explain(text: str) -> dict:
     verdict = assess(text)
     return {
         "normalised": t,
+        "masked": masked,
         "kratom": find_kratom(t),
         "other_drug": find_other_drug(t),
         "factual_frames": frames,

@@ -94,6 +94,9 @@ def main() -> int:
     parser.add_argument("--model", default=str(ROOT / "models" / "current.tar.gz"))
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
+    from scripts.quiet import quiet_rasa
+
+    quiet_rasa()
     from rasa.core.agent import Agent
 
     agent = Agent.load(args.model)

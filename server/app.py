@@ -14,6 +14,7 @@ from functools import partial
 from rasa.core import utils as core_utils
 from rasa.core.run import close_resources, configure_app, create_http_input_channels, load_agent_on_start
 from rasa.core.utils import AvailableEndpoints
+from rasa.utils.log_utils import configure_structlog
 from sanic import Sanic
 
 from webchat.routes import mount_webchat
@@ -40,6 +41,8 @@ def main() -> None:
     parser.add_argument("--credentials", default="credentials.yml")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
+    # Rasa's debug logs print each message's text; visitors' words stay out of the logs.
+    configure_structlog(logging.INFO)
     app = build_app(args.model, args.endpoints, args.credentials, args.port)
     endpoints = AvailableEndpoints.read_endpoints(args.endpoints)
     workers = core_utils.number_of_sanic_workers(endpoints.lock_store if endpoints else None)

@@ -36,6 +36,9 @@ def event_loop_session():
 
 @pytest.fixture(scope="session")
 def agent(event_loop_session):
+    from scripts.quiet import quiet_rasa
+
+    quiet_rasa()
     from rasa.core.agent import Agent
 
     return Agent.load(str(ensure_model()))

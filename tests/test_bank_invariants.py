@@ -70,6 +70,10 @@ def test_every_intent_has_enough_distinct_examples_and_none_shared():
     _report(checks.example_problems(BANK))
 
 
+def test_no_answer_example_is_routed_elsewhere_by_a_guardrail():
+    _report(checks.guard_conflicts(BANK))
+
+
 def test_every_intent_is_answered_by_a_rule_with_an_existing_response():
     _report(checks.rule_problems(BANK))
 

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from bank.loader import load_bank
+from scripts.generate_contacts import render_variant
 from scripts.eval_intents import evaluate, held_out, print_report
 
 BANK = load_bank()
@@ -73,19 +74,19 @@ def test_region_stays_for_the_whole_conversation(bot):
     bot.say("what is ptsd", visitor)
     replies = bot.say("i want to end my life", visitor)
     contacts = [m for m in replies if m["metadata"]["answer_key"] == "contacts_crisis"][0]
-    assert "Samaritans" in contacts["text"] and "988" not in contacts["text"]
+    assert contacts["text"] == render_variant("crisis", "uk")["text"]
 
 
 def test_web_chat_configured_region_picks_the_lines(bot):
     replies = bot.say("i want to die", sender(), metadata={"region": "au"})
     contacts = [m for m in replies if m["metadata"]["answer_key"] == "contacts_crisis"][0]
-    assert "Lifeline" in contacts["text"]
+    assert contacts["text"] == render_variant("crisis", "au")["text"]
 
 
 def test_default_region_is_the_us(bot):
     replies = bot.say("i want to die", sender())
     contacts = [m for m in replies if m["metadata"]["answer_key"] == "contacts_crisis"][0]
-    assert "988" in contacts["text"] and "Veterans Crisis Line" in contacts["text"]
+    assert contacts["text"] == render_variant("crisis", "us")["text"]
 
 
 def test_kratom_dose_request_is_refused_and_follow_ups_stay_refused(bot):

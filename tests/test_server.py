@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.generate_contacts import render_variant
 from tests.conftest import ROOT, ensure_model
 
 pytestmark = pytest.mark.server
@@ -106,11 +107,11 @@ def test_slash_syntax_cannot_trigger_intents_or_set_slots(server, text):
     assert status == 200 and replies
     status, replies = say(server, "i want to die", sender=visitor)
     crisis = [r for r in replies if r["metadata"]["answer_key"] == "contacts_crisis"][0]
-    assert "988" in crisis["text"], "region must not be settable by typing slot syntax"
+    assert crisis["text"] == render_variant("crisis", "us")["text"], "typed slot syntax must not set the region"
 
 
 def test_crisis_buried_in_a_20kb_message_is_found(server):
-    text = ("I have a question about EMDR sessions and sleep. " * 380) + " i want to kill myself"
+    text = ("I have a question about EMDR sessions and sleep. " * 400) + " i want to kill myself"
     assert len(text) > 19_000
     status, replies = say(server, text)
     assert status == 200 and replies[0]["metadata"]["answer_key"].startswith("guard_crisis_")

@@ -1,17 +1,123 @@
-"""Serve the web chat's files from webchat/static (no CDN: the page works under a strict CSP)."""
+"""Serve the web chat: the page at `/`, its files under /webchat/, and /webchat/config.json.
+
+Every file is served by the project (no CDN, no third-party request), so the page works under the strict
+Content-Security-Policy below. Only the files listed in FILES are served: no directory listing, no path
+from the URL ever reaches the file system.
+
+Embedding: the page at `/` may be framed by the sites named in WEBCHAT_FRAME_ANCESTORS (a CSP
+frame-ancestors source list). The default, "'self' https:", lets any https site embed it with
+webchat/static/embed.js, and no plain-http site (a mental-health chat should not sit inside an
+unencrypted page). Set e.g. WEBCHAT_FRAME_ANCESTORS="'self' https://clinic.example" to allow only your site.
+"""
 from __future__ import annotations
 
+import html
+import os
+import re
 from pathlib import Path
+from typing import Any
 
 from sanic import Sanic, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
+from sanic_routing.exceptions import RouteExists
+
+from guardrails import hotlines
 
 STATIC = Path(__file__).resolve().parent / "static"
 
+# name under /webchat/ -> content type
+FILES: dict[str, str] = {
+    "chat.js": "text/javascript; charset=utf-8",
+    "chat.css": "text/css; charset=utf-8",
+    "embed.js": "text/javascript; charset=utf-8",
+    "demo.html": "text/html; charset=utf-8",
+    "demo.css": "text/css; charset=utf-8",
+}
+
+DEFAULT_FRAME_ANCESTORS = "'self' https:"
+_SOURCE_LIST = re.compile(r"^[\w\s':/.*-]+$")
+
+BASE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def frame_ancestors() -> str:
+    value = os.environ.get("WEBCHAT_FRAME_ANCESTORS", "").strip()
+    if not value or not _SOURCE_LIST.match(value):
+        return DEFAULT_FRAME_ANCESTORS
+    return value
+
+
+def security_headers(embeddable: bool) -> dict[str, str]:
+    ancestors = frame_ancestors() if embeddable else "'self'"
+    return {
+        "Content-Security-Policy": f"{BASE_CSP}; frame-ancestors {ancestors}",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+        "Cache-Control": "no-cache",
+    }
+
+
+def client_config() -> dict[str, Any]:
+    """What the page needs from the hotline directory: each region's name and header crisis link."""
+    return {
+        "default_region": hotlines.default_region(),
+        "regions": {
+            code: {"name": spec["name"], "header": {"label": spec["header"]["label"], "href": spec["header"]["href"]}}
+            for code, spec in hotlines.regions().items()
+        },
+    }
+
+
+def region_or_default(region: str | None) -> str:
+    region = (region or "").strip().lower()
+    return region if region in hotlines.regions() else hotlines.default_region()
+
+
+def render_index(region: str | None) -> str:
+    """The page, with the region's crisis link already in the header (visible even before scripts run)."""
+    code = region_or_default(region)
+    header = hotlines.regions()[code]["header"]
+    href = header["href"] if header["href"].startswith(("tel:", "https:")) else "#"
+    page = (STATIC / "index.html").read_text(encoding="utf-8")
+    for name, value in (("CRISIS_LABEL", header["label"]), ("CRISIS_HREF", href), ("REGION", code)):
+        page = page.replace("{{" + name + "}}", html.escape(value, quote=True))
+    return page
+
 
 def mount_webchat(app: Sanic) -> None:
-    @app.get("/")
-    async def index(_: Request):
-        return await response.file(STATIC / "index.html")
+    """Add the web chat's routes to the assistant's Sanic app (called by server/app.py before start)."""
 
-    app.static("/webchat", str(STATIC), name="webchat_static")
+    async def index(request: Request) -> HTTPResponse:
+        return response.html(render_index(request.args.get("region")), headers=security_headers(True))
+
+    try:
+        app.add_route(index, "/", methods=["GET"], name="webchat_index")
+    except RouteExists:
+        # Rasa's configure_app already answers GET / with "Hello from Rasa": serve the page instead,
+        # before that handler runs (a request middleware that returns a response ends the request).
+        @app.middleware("request")
+        async def page_at_root(request: Request) -> HTTPResponse | None:
+            if request.path == "/" and request.method == "GET":
+                return await index(request)
+            return None
+
+    @app.get("/webchat/config.json", name="webchat_config")
+    async def config(_: Request) -> HTTPResponse:
+        return response.json(client_config(), headers=security_headers(False))
+
+    @app.get("/webchat/<name:str>", name="webchat_file")
+    async def static_file(_: Request, name: str) -> HTTPResponse:
+        if name not in FILES:
+            return response.json(
+                {"error": "not_found", "detail": "No such web chat file."}, status=404, headers=security_headers(False)
+            )
+        headers = security_headers(False)
+        if name == "embed.js":
+            # loaded by other sites' pages with a plain <script src>: say so explicitly
+            headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+        return await response.file(STATIC / name, mime_type=FILES[name], headers=headers)
