@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test train validate lint contacts sync-domain review eval setup lock clean browser-deps
+.PHONY: run test train validate lint contacts sync-domain review eval setup lock clean browser-deps new-intent catalog baseline
 
 run: $(VENV)/.installed $(MODEL) ## set up, train if the model is missing or stale, and serve
 	@mkdir -p var
@@ -41,9 +41,12 @@ $(MODEL): $(VENV)/.installed $(TRAINING_FILES)
 
 train: $(MODEL)
 
-validate: $(VENV)/.installed ## the generated files are current and Rasa finds no warning in the data
+validate: $(VENV)/.installed ## generated files current, the bank's own checks, no lost cases, Rasa's checks
 	$(BIN)/python scripts/generate_contacts.py --check
 	$(BIN)/python scripts/sync_domain.py --check
+	$(BIN)/python scripts/validate_bank.py
+	$(BIN)/python scripts/build_catalog.py --check
+	$(BIN)/python scripts/guard_baseline.py --check
 	$(BIN)/rasa data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
 
 browser-deps: ## chromium + chromedriver (apt) and axe-core (npm ci) for tests/webchat
@@ -51,6 +54,7 @@ browser-deps: ## chromium + chromedriver (apt) and axe-core (npm ci) for tests/w
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 contacts: $(VENV)/.installed ## regenerate data/guardrails/contacts.yml from guardrails/hotlines.yml
 	$(BIN)/python scripts/generate_contacts.py
@@ -60,6 +64,17 @@ sync-domain: $(VENV)/.installed ## rewrite domain.yml's intents list from the tr
 
 review: $(VENV)/.installed ## record a review: make review KEY=faq_ptsd_what BY="name" AGAINST="..."
 	$(BIN)/python scripts/review_answers.py --key "$(KEY)" --by "$(BY)" --against "$(AGAINST)"
+	$(BIN)/python scripts/build_catalog.py
+
+new-intent: $(VENV)/.installed ## scaffold a new answer: make new-intent KEY=faq_<topic>_<aspect>
+	@test -n "$(KEY)" || { echo 'usage: make new-intent KEY=faq_<topic>_<aspect>'; exit 2; }
+	$(BIN)/python scripts/new_intent.py "$(KEY)"
+
+catalog: $(VENV)/.installed ## rebuild docs/answer-catalog.md
+	$(BIN)/python scripts/build_catalog.py
+
+baseline: $(VENV)/.installed ## record the evaluation sets' case counts (ACCURACY=0.82 to change that baseline)
+	$(BIN)/python scripts/guard_baseline.py --record $(if $(ACCURACY),--accuracy $(ACCURACY))
 
 eval: $(VENV)/.installed $(MODEL) ## print held-out intent accuracy and guardrail figures
 	$(BIN)/python scripts/eval_intents.py

@@ -3,6 +3,7 @@
 Each check returns a list of problems, each naming the file, the key and the fix, so that
 tests/test_bank_invariants.py (and a maintainer) can read them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,7 +56,7 @@ def review_problems(bank: Bank) -> List[str]:
         if review.get("text_sha256") != fingerprint(variant):
             problems.append(
                 f"{_label(bank, name)}[{i}]: the review does not match the text (edited since review, "
-                f"or never reviewed). Fix: make review KEY={name[len('utter_'):]} BY=... AGAINST=..."
+                f"or never reviewed). Fix: make review KEY={name[len('utter_') :]} BY=... AGAINST=..."
             )
     return problems
 
@@ -78,7 +79,9 @@ def dose_problems(bank: Bank) -> List[str]:
     for name, i, variant in bank.variants():
         said = " ".join([variant["text"]] + [b.get("title", "") for b in variant.get("buttons") or []])
         for match in DOSE_PATTERN.finditer(said):
-            problems.append(f"{_label(bank, name)}[{i}]: '{match.group(0)}' could read as a dose. Fix: remove the amount.")
+            problems.append(
+                f"{_label(bank, name)}[{i}]: '{match.group(0)}' could read as a dose. Fix: remove the amount."
+            )
     return problems
 
 
@@ -98,11 +101,15 @@ def example_problems(bank: Bank) -> List[str]:
     problems, seen = [], {}
     for intent, examples in bank.examples.items():
         if len(examples) < MIN_EXAMPLES:
-            problems.append(f"{bank.example_files[intent].relative_to(ROOT)}: {intent} has {len(examples)} examples, needs {MIN_EXAMPLES}.")
+            problems.append(
+                f"{bank.example_files[intent].relative_to(ROOT)}: {intent} has {len(examples)} examples, needs {MIN_EXAMPLES}."
+            )
         for example in examples:
             key = " ".join(example.lower().split())
             if key in seen and seen[key] != intent:
-                problems.append(f"'{example}' is a training example of both {seen[key]} and {intent}. Fix: keep it in one.")
+                problems.append(
+                    f"'{example}' is a training example of both {seen[key]} and {intent}. Fix: keep it in one."
+                )
             seen[key] = intent
     return problems
 
@@ -120,7 +127,9 @@ def rule_problems(bank: Bank) -> List[str]:
                 problems.append(f"rule '{rule.get('rule')}': response {action} does not exist.")
     for intent in bank.examples:
         if intent not in answered:
-            problems.append(f"{bank.example_files[intent].relative_to(ROOT)}: intent {intent} has no rule that answers it.")
+            problems.append(
+                f"{bank.example_files[intent].relative_to(ROOT)}: intent {intent} has no rule that answers it."
+            )
     return problems
 
 
@@ -136,7 +145,7 @@ def hotline_numbers() -> Dict[str, str]:
     return numbers
 
 
-def number_pattern(number: str) -> "re.Pattern[str]":
+def number_pattern(number: str) -> re.Pattern[str]:
     """Match a number however it is spaced or dashed: 1-800-x, 1 800 x and 1800x are one number."""
     groups = re.findall(r"\d+", number)  # separators may differ, but only between the groups
     # not inside a word, a hex fingerprint, a CSS colour or a larger number such as "10,000"
@@ -150,7 +159,9 @@ def numbers_outside_directory(paths: Iterable[Path]) -> List[str]:
         text = path.read_text(encoding="utf-8", errors="ignore")
         for number, pattern in patterns.items():
             if pattern.search(text):
-                problems.append(f"{path.relative_to(ROOT)}: contains hotline number {number}. Fix: it lives only in guardrails/hotlines.yml.")
+                problems.append(
+                    f"{path.relative_to(ROOT)}: contains hotline number {number}. Fix: it lives only in guardrails/hotlines.yml."
+                )
     return problems
 
 
@@ -174,4 +185,131 @@ def guard_conflicts(bank: Bank) -> List[str]:
                         f"{verdict.intent} by guardrail pattern {verdict.pattern}. Fix: move or reword the example."
                     )
                     break
+    return problems
+
+
+# --- Checks added for the maintainers' path (scripts/validate_bank.py) ---------------------------
+
+MIN_HELD_OUT = 4
+PLACEHOLDER = re.compile(r"\bTODO\b")
+# Hosts that only copy, mirror or summarise someone else's publication: never the first (primary)
+# source. Cite the publisher's own page first (VA, NIDA, FDA, NICE, CDC, APA, the journal).
+SECONDARY_HOSTS = (
+    "wikipedia.org",  # encyclopaedias and health-content sites summarise others
+    "healthline.com",
+    "webmd.com",
+    "verywellmind.com",
+    "medicalnewstoday.com",
+    "docksci.com",  # copies and mirrors named in the content brief
+    "medluna.com",
+    "wixlib.com",
+    "altruwe.org",
+    "gradpsych.apags.org",
+    "hcpnetwork.com",
+    "thefederalregister.org",  # an unofficial copy; the Federal Register is federalregister.gov
+    "web.archive.org",
+    "webarchive.library.unt.edu",
+    "georgiawrongfuldeathattorney.com",  # law-firm and newsletter summaries
+    "phillipslytle.com",
+    "jdsupra.com",
+    "journeyom.life",
+)
+_SECONDARY_WORDS = re.compile(r"\b(?:secondary|mirror|copy)\b", re.IGNORECASE)
+
+
+def is_secondary_source(source: Dict) -> bool:
+    from urllib.parse import urlparse
+
+    host = (urlparse(str(source.get("url", ""))).hostname or "").lower()
+    if any(host == h or host.endswith("." + h) for h in SECONDARY_HOSTS):
+        return True
+    return bool(_SECONDARY_WORDS.search(f"{source.get('title', '')} {source.get('publisher', '')}"))
+
+
+def primary_source_problems(bank: Bank) -> List[str]:
+    """The first source of every answer is a primary source, not a copy or a summary of one."""
+    problems = []
+    for name, i, variant in bank.variants():
+        sources = (variant.get("metadata") or {}).get("sources") or []
+        if sources and isinstance(sources[0], dict) and is_secondary_source(sources[0]):
+            problems.append(
+                f"{_label(bank, name)}[{i}]: the first source ({sources[0].get('url')}) is a secondary copy or "
+                "summary, not the primary source. Fix: put the publisher's own page or the journal first "
+                "(a copy may follow it), or find another primary source."
+            )
+    return problems
+
+
+_KEY_LINE = re.compile(r"^\s*-\s*(?:intent|rule|story):\s*(.+?)\s*$|^  (utter_\w+):\s*$")
+_SECTION_LINE = re.compile(r"^(\w+):")
+
+
+def _placeholder_fix(rel: str, section: str, line: str) -> str:
+    if line.lstrip().startswith("#"):
+        return "replace the TODO comment with a line on what this part covers"
+    if rel.startswith("tests/heldout/"):
+        return f"write {MIN_HELD_OUT}+ phrasings a visitor might use that are not training examples"
+    if rel.endswith("test_stories.yml"):
+        return "write a visitor's message in words that are not a training example"
+    if section == "nlu":
+        return f"replace it with {MIN_EXAMPLES}+ varied ways a visitor asks this (docs/adding-an-intent.md)"
+    if section == "responses" and re.match(r"\s*(?:-\s*)?(?:title|publisher|year|url):", line):
+        return "cite the primary source: its title, publisher, year and https URL"
+    if section == "responses":
+        return "write the answer: plain words, grade <= 8, no doses, no phone numbers (utter_contacts_<route>)"
+    return "replace the TODO with the real content"
+
+
+def placeholder_problems(paths: Iterable[Path]) -> List[str]:
+    """Scaffolded TODO placeholders (scripts/new_intent.py) left in data or test files."""
+    problems = []
+    for path in paths:
+        rel = str(path.relative_to(ROOT))
+        section, key, found = "", "(header comment)", {}
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if _SECTION_LINE.match(line):
+                section = _SECTION_LINE.match(line).group(1)
+                key = f"({section})" if section != "version" else "(header comment)"
+            named = _KEY_LINE.match(line)
+            if named:
+                key = (named.group(1) or named.group(2)).strip().strip("'\"")
+            if PLACEHOLDER.search(line):
+                fix = _placeholder_fix(rel, section, line)
+                first, count = found.get((key, fix), (number, 0))
+                found[(key, fix)] = (first, count + 1)
+        for (key, fix), (first, count) in found.items():
+            problems.append(f"{rel}:{first}: {key}: {count} TODO placeholder(s) left. Fix: {fix}.")
+    return problems
+
+
+def held_out_problems(bank: Bank, held_out: Dict[str, List[str]], held_out_files: Dict[str, Path]) -> List[str]:
+    """Every answer intent has MIN_HELD_OUT held-out phrasings, none of them a training example.
+
+    guard_* intents are evaluated by their own sets (tests/guardrails/*_cases.yml)."""
+    problems = []
+    training = {" ".join(e.lower().split()): i for i, ex in bank.examples.items() for e in ex}
+    for intent in sorted(bank.examples):
+        if intent.startswith("guard_"):
+            continue
+        count = len(held_out.get(intent, []))
+        if count < MIN_HELD_OUT:
+            where = held_out_files.get(intent)
+            where = where.relative_to(ROOT) if where else f"tests/heldout/{bank.example_files[intent].name}"
+            problems.append(
+                f"{where}: {intent}: {count} held-out phrasing(s), needs {MIN_HELD_OUT}. Fix: add different "
+                "wordings (never training examples) to this file."
+            )
+    for intent, phrasings in sorted(held_out.items()):
+        where = held_out_files[intent].relative_to(ROOT)
+        if intent not in bank.examples:
+            problems.append(
+                f"{where}: {intent}: no such intent in data/. Fix: remove the block or rename it to the intent."
+            )
+        for text in phrasings:
+            other = training.get(" ".join(text.lower().split()))
+            if other:
+                problems.append(
+                    f"{where}: {intent}: held-out phrasing '{text}' is also a training example of {other}. "
+                    "Fix: reword one of them."
+                )
     return problems

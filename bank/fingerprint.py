@@ -1,4 +1,5 @@
 """A review is bound to the exact words a visitor sees: text and button titles."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Read the bank the way Rasa does: every YAML file under data/, split into nlu, rules and responses."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -11,13 +11,14 @@ Differences from rasa.core.channels.rest.RestInput, each one a bad-input rule of
   own REST channel drops, so the web chat can show them;
 - message text is never written to the logs.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import re
 import unicodedata
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -41,9 +42,7 @@ class BadRequest(ValueError):
 
 def clean_text(text: str) -> str:
     """Drop control characters (keeping line breaks and tabs) and Rasa's leading `/` syntax."""
-    kept = "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
-    )
+    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
     return _LEADING_SLASHES.sub("", kept).strip()
 
 
@@ -54,7 +53,7 @@ def parse_body(raw: bytes) -> Tuple[str, str, Dict[str, Any]]:
     try:
         body = json.loads(raw.decode("utf-8") if raw else "")
     except (ValueError, UnicodeDecodeError):
-        raise BadRequest(400, "invalid_json", "The request body must be a JSON object.")
+        raise BadRequest(400, "invalid_json", "The request body must be a JSON object.") from None
     if not isinstance(body, dict):
         raise BadRequest(400, "invalid_json", "The request body must be a JSON object.")
     sender, text = body.get("sender"), body.get("message")
@@ -85,16 +84,16 @@ class AnswerCollector(CollectingOutputChannel):
         utter_action = kwargs.get("utter_action")
         bank = dict(kwargs.get("metadata") or {})
         if utter_action:
-            bank["answer_key"] = utter_action[len("utter_"):] if utter_action.startswith("utter_") else utter_action
+            bank["answer_key"] = utter_action[len("utter_") :] if utter_action.startswith("utter_") else utter_action
         if bank:
             message["metadata"] = bank
         return message
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._persist_message(self._with_bank(self._message(recipient_id, text=text), kwargs))
 
     async def send_text_with_buttons(
-        self, recipient_id: Text, text: Text, buttons: List[Dict[str, Any]], **kwargs: Any
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
         message = self._message(recipient_id, text=text, buttons=buttons)
         await self._persist_message(self._with_bank(message, kwargs))
@@ -106,7 +105,7 @@ def _error(error: BadRequest) -> HTTPResponse:
 
 class SafeRestInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -123,9 +122,7 @@ class SafeRestInput(InputChannel):
             except BadRequest as error:
                 return _error(error)
             collector = AnswerCollector()
-            message = UserMessage(
-                text, collector, sender, input_channel=self.name(), metadata=metadata or None
-            )
+            message = UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata or None)
             try:
                 await on_new_message(message)
             except Exception:  # never log the visitor's words
@@ -138,5 +135,5 @@ class SafeRestInput(InputChannel):
 
         return webhook
 
-    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+    def get_metadata(self, request: Request) -> Dict[str, Any] | None:
         return None

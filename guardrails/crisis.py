@@ -14,6 +14,7 @@ So the detector is built to over-match and then take back only what a hard negat
 
 Pure Python (stdlib + PyYAML), no Rasa imports, so it can run anywhere and be tested on its own.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import yaml
 
@@ -33,8 +34,15 @@ except ImportError:  # pragma: no cover
 LEXICON_PATH = Path(__file__).resolve().parent / "lexicons" / "crisis.yml"
 GUARD = "crisis"
 KINDS = (
-    "suicide", "self_harm", "overdose", "harm_others", "domestic_violence",
-    "sexual_assault", "medical", "third_party", "general",
+    "suicide",
+    "self_harm",
+    "overdose",
+    "harm_others",
+    "domestic_violence",
+    "sexual_assault",
+    "medical",
+    "third_party",
+    "general",
 )
 # Matches of these kinds that sit inside a third_party span describe the other person, not the user.
 ABSORBED_BY_THIRD_PARTY = {"suicide", "self_harm", "general"}
@@ -46,8 +54,8 @@ VETO_ORDER = ("topic", "negation", "idiom")
 class Entry:
     id: str
     kind: str  # a crisis kind, or "idiom" / "negation" / "topic" for hard negatives
-    regex: "re.Pattern[str]"
-    intent: Optional[str] = None  # only topic entries route somewhere
+    regex: re.Pattern[str]
+    intent: str | None = None  # only topic entries route somewhere
 
 
 @dataclass(frozen=True)
@@ -57,10 +65,10 @@ class Hit:
     end: int
     text: str
 
-    def overlaps(self, other: "Hit") -> bool:
+    def overlaps(self, other: Hit) -> bool:
         return self.start < other.end and other.start < self.end
 
-    def inside(self, other: "Hit") -> bool:
+    def inside(self, other: Hit) -> bool:
         return other.start <= self.start and self.end <= other.end
 
 
@@ -81,7 +89,7 @@ def _expand(pattern: str, macros: Dict[str, str], depth: int = 0) -> str:
     if depth > 5:
         raise ValueError(f"macro nesting too deep in {pattern!r}")
 
-    def sub(m: "re.Match[str]") -> str:
+    def sub(m: re.Match[str]) -> str:
         name = m.group(1)
         if name not in macros:
             raise KeyError(f"unknown macro {{{name}}} in crisis lexicon")
@@ -90,7 +98,7 @@ def _expand(pattern: str, macros: Dict[str, str], depth: int = 0) -> str:
     return _MACRO.sub(sub, pattern)
 
 
-def _compile(item: dict, macros: Dict[str, str]) -> "re.Pattern[str]":
+def _compile(item: dict, macros: Dict[str, str]) -> re.Pattern[str]:
     if "phrase" in item:  # literal phrase: any run of spaces between its words
         body = r"\s+".join(re.escape(w) for w in normalise(item["phrase"]).split())
     else:
@@ -171,6 +179,7 @@ def _variants(text: str) -> List[str]:
 
 # ----------------------------------------------------------------------------- deciding
 
+
 def _find(entries: Sequence[Entry], text: str) -> List[Hit]:
     return [Hit(e, m.start(), m.end(), m.group(0)) for e in entries for m in e.regex.finditer(text)]
 
@@ -188,8 +197,9 @@ def _surviving(crisis: List[Hit], vetoes: List[Hit]) -> List[Hit]:
 def _choose(hits: List[Hit], precedence: Sequence[str]) -> Hit:
     third = [h for h in hits if h.entry.kind == "third_party"]
     if third:  # "my friend says she wants to die": the suicide words are about the friend
-        hits = [h for h in hits if not (h.entry.kind in ABSORBED_BY_THIRD_PARTY
-                                        and any(h.overlaps(t) for t in third))] or third
+        hits = [
+            h for h in hits if not (h.entry.kind in ABSORBED_BY_THIRD_PARTY and any(h.overlaps(t) for t in third))
+        ] or third
     rank = {kind: i for i, kind in enumerate(precedence)}
     return min(hits, key=lambda h: (rank[h.entry.kind], h.start))
 
@@ -202,24 +212,30 @@ def _veto_verdict(vetoes: List[Hit], crisis: List[Hit]) -> Verdict:
 
     best = min(vetoes, key=key)
     intent = best.entry.intent if best.entry.kind == "topic" else None
-    return Verdict(guard=GUARD, intent=intent, kind=best.entry.kind, pattern=best.entry.id,
-                   matched=best.text, vetoed=True)
+    return Verdict(
+        guard=GUARD, intent=intent, kind=best.entry.kind, pattern=best.entry.id, matched=best.text, vetoed=True
+    )
 
 
-def _assess_normalised(text: str, lex: Lexicon) -> Optional[Verdict]:
+def _assess_normalised(text: str, lex: Lexicon) -> Verdict | None:
     crisis = _find(lex.crisis, text)
     vetoes = _find(lex.vetoes, text)
     alive = _surviving(crisis, vetoes)
     if alive:  # any crisis beats everything else in the message
         hit = _choose(alive, lex.precedence)
-        return Verdict(guard=GUARD, intent=f"guard_crisis_{hit.entry.kind}", kind=hit.entry.kind,
-                       pattern=hit.entry.id, matched=hit.text)
+        return Verdict(
+            guard=GUARD,
+            intent=f"guard_crisis_{hit.entry.kind}",
+            kind=hit.entry.kind,
+            pattern=hit.entry.id,
+            matched=hit.text,
+        )
     if vetoes:
         return _veto_verdict(vetoes, crisis)
     return None
 
 
-def assess(text: str) -> Optional[Verdict]:
+def assess(text: str) -> Verdict | None:
     """Crisis Verdict, a vetoed Verdict (hard negative), or None when there is no crisis language."""
     lex = lexicon()
     verdicts = [v for v in (_assess_normalised(t, lex) for t in _variants(text)) if v is not None]

@@ -1,4 +1,5 @@
 """The hotline directory (hotlines.yml): regions, services and which services each reply route shows."""
+
 from __future__ import annotations
 
 from functools import lru_cache

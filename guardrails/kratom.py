@@ -16,6 +16,7 @@ which route applies:
 
 A dose request wins over a replacement question: refusing the amount matters most.
 """
+
 from __future__ import annotations
 
 import re
@@ -60,6 +61,7 @@ class Lexicon:
 
 
 # --- loading ---------------------------------------------------------------------------------
+
 
 def _alternation(patterns: Iterable[str]) -> str:
     return "(?:" + "|".join(f"(?:{p})" for p in patterns) + ")"
@@ -116,11 +118,24 @@ LEXICON = load_lexicon()
 
 # --- text helpers ----------------------------------------------------------------------------
 
-_CHAR_MAP = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-    "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2212": "-",
-    "\u00bd": " half ", "\u00bc": " quarter ", "\u00be": " 3/4 ", "\u00a0": " ",
-})
+_CHAR_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00bd": " half ",
+        "\u00bc": " quarter ",
+        "\u00be": " 3/4 ",
+        "\u00a0": " ",
+    }
+)
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
 
 
@@ -151,7 +166,7 @@ def _edit_distance_at_most_one(a: str, b: str) -> bool:
     i = 0
     while i < len(short) and short[i] == long_[i]:
         i += 1
-    return short[i:] == long_[i + 1:]
+    return short[i:] == long_[i + 1 :]
 
 
 def _fuzzy_kratom(text: str) -> re.Match | None:
@@ -184,6 +199,7 @@ def _mask_factual(text: str) -> tuple[str, list[str]]:
 
 
 # --- the decision ----------------------------------------------------------------------------
+
 
 def find_kratom(text: str) -> tuple[str, str] | None:
     """(entry id, matched span) of the first kratom-family mention, or None."""

@@ -4,10 +4,11 @@ Stateless (one instance serves every visitor). It runs after FallbackClassifier 
 message can never end up as nlu_fallback, and records why it fired in the parse data
 (`guardrail`), which the staff tools show.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 )
 class GuardrailRouter(GraphComponent, IntentClassifier):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             # total probability the classifier gives the crisis intents before it alone routes to crisis
             "learned_crisis_threshold": 0.5,
@@ -39,17 +40,17 @@ class GuardrailRouter(GraphComponent, IntentClassifier):
             "veto_min_confidence": 0.3,
         }
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         self.config = {**self.get_default_config(), **config}
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "GuardrailRouter":
+    ) -> GuardrailRouter:
         return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -94,10 +95,10 @@ class GuardrailRouter(GraphComponent, IntentClassifier):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "GuardrailRouter":
+    ) -> GuardrailRouter:
         return cls(config)

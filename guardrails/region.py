@@ -3,11 +3,12 @@
 Only first-person location statements count, so a question such as "is kratom legal in Germany"
 does not change the help lines a visitor sees.
 """
+
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Optional, Tuple
+from typing import Tuple
 
 from guardrails.hotlines import regions
 
@@ -21,12 +22,10 @@ _FRAME = (
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> Tuple[Tuple[str, "re.Pattern[str]", "re.Pattern[str]"], ...]:
+def _patterns() -> Tuple[Tuple[str, re.Pattern[str], re.Pattern[str]], ...]:
     compiled = []
     for code, spec in regions().items():
-        alternatives = "|".join(
-            re.escape(alias) for alias in sorted(spec["aliases"], key=len, reverse=True)
-        )
+        alternatives = "|".join(re.escape(alias) for alias in sorted(spec["aliases"], key=len, reverse=True))
         place = rf"(?:the\s+)?(?:{alternatives})(?![\w.])"
         framed = re.compile(rf"{_FRAME}\s+{place}", re.IGNORECASE)
         alone = re.compile(rf"^\s*(?:in\s+)?{place}\s*[.!]?\s*$", re.IGNORECASE)
@@ -34,7 +33,7 @@ def _patterns() -> Tuple[Tuple[str, "re.Pattern[str]", "re.Pattern[str]"], ...]:
     return tuple(compiled)
 
 
-def detect_region(text: str) -> Optional[str]:
+def detect_region(text: str) -> str | None:
     """The region code the visitor says they are in, or None."""
     for code, framed, alone in _patterns():
         if framed.search(text) or alone.match(text):

@@ -7,10 +7,11 @@ Pure Python (no Rasa imports) so every decision can be unit-tested directly. Ord
 4. the classifier's own intent (possibly nlu_fallback).
 If anything here raises, the caller routes to FAIL_SAFE_INTENT: a crisis-safe reply, never silence.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 from guardrails import crisis, kratom
 from guardrails.hotlines import regions
@@ -25,12 +26,12 @@ OTHER_TOPIC_INTENTS_PREFIX = "faq_"
 
 @dataclass
 class Routing:
-    intent: Optional[str] = None  # None: keep the classifier's intent
-    guardrail: Optional[Dict[str, Any]] = None  # why a guardrail fired, for staff tools
+    intent: str | None = None  # None: keep the classifier's intent
+    guardrail: Dict[str, Any] | None = None  # why a guardrail fired, for staff tools
     entities: Dict[str, str] = field(default_factory=dict)  # region / topic for slots
 
 
-def learned_crisis(ranking: Sequence[Tuple[str, float]]) -> Tuple[Optional[str], float]:
+def learned_crisis(ranking: Sequence[Tuple[str, float]]) -> Tuple[str | None, float]:
     """The classifier's top real intent if it is a crisis intent, and the total crisis probability."""
     real = [(name, conf) for name, conf in ranking if name != FALLBACK_INTENT]
     total = sum(conf for name, conf in real if name.startswith(CRISIS_PREFIX))
@@ -46,7 +47,7 @@ def best_non_crisis(ranking: Sequence[Tuple[str, float]], minimum: float) -> str
     return FALLBACK_INTENT
 
 
-def metadata_region(metadata: Optional[Dict[str, Any]]) -> Optional[str]:
+def metadata_region(metadata: Dict[str, Any] | None) -> str | None:
     """The region a web chat page was configured with (sent as message metadata)."""
     if isinstance(metadata, dict):
         value = metadata.get("region")
@@ -55,7 +56,7 @@ def metadata_region(metadata: Optional[Dict[str, Any]]) -> Optional[str]:
     return None
 
 
-def topic_of(intent: str, text: str) -> Optional[str]:
+def topic_of(intent: str, text: str) -> str | None:
     """The conversation topic a message sets: kratom follow-ups ("just a rough number") need it."""
     if intent.startswith(KRATOM_INTENT_PREFIXES) or kratom.mentions_kratom(text):
         return "kratom"
@@ -68,7 +69,7 @@ def route(
     text: str,
     classifier_intent: str,
     ranking: Sequence[Tuple[str, float]],
-    metadata: Optional[Dict[str, Any]] = None,
+    metadata: Dict[str, Any] | None = None,
     learned_crisis_threshold: float = 0.5,
     veto_min_confidence: float = 0.3,
 ) -> Routing:
@@ -95,7 +96,7 @@ def route(
             routing.guardrail = {
                 "guard": "crisis",
                 "intent": learned,
-                "kind": learned[len(CRISIS_PREFIX):],
+                "kind": learned[len(CRISIS_PREFIX) :],
                 "pattern": None,
                 "matched": None,
                 "vetoed": False,

@@ -6,6 +6,7 @@ tests/guardrails/test_crisis_detector.py imports `evaluate` so the figures are c
 
     .venv/bin/python scripts/eval_crisis.py [--batch fresh] [--cases path]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,7 +14,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 import yaml
 
@@ -36,7 +37,7 @@ class Report:
     misses: List[Tuple[str, str]] = field(default_factory=list)  # (expected kind, text)
     wrong_kind: List[Tuple[str, str, str]] = field(default_factory=list)  # (expected, got, text)
     false_positives: List[Tuple[str, str, str]] = field(default_factory=list)  # (got, pattern, text)
-    wrong_route: List[Tuple[str, Optional[str], str]] = field(default_factory=list)  # (expected, got, text)
+    wrong_route: List[Tuple[str, str | None, str]] = field(default_factory=list)  # (expected, got, text)
 
     @property
     def recall(self) -> float:
@@ -61,7 +62,7 @@ def load_cases(path: Path = CASES) -> Dict[str, list]:
     return {"positives": doc.get("positives") or [], "negatives": doc.get("negatives") or []}
 
 
-def evaluate(path: Path = CASES, batch: Optional[str] = None) -> Report:
+def evaluate(path: Path = CASES, batch: str | None = None) -> Report:
     cases = load_cases(path)
     report = Report()
     for case in cases["positives"]:
@@ -114,7 +115,7 @@ def format_report(r: Report) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=Path, default=CASES)
     parser.add_argument("--batch", help="score only cases with this batch label (e.g. fresh)")

@@ -6,6 +6,7 @@ Usage: python scripts/eval_guardrails_e2e.py [--model models/current.tar.gz]
 `evaluate(say)` is imported by tests/test_guardrails_end_to_end.py; `say(text, sender)` returns the
 answer keys of the replies.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,8 +81,14 @@ def evaluate(say: Say) -> E2EReport:
 
     cases = eval_kratom.load_cases()
     dose = cases.get("dose_requests", {})
-    singles = (dose.get("kratom", []) + cases.get("fresh_dose_kratom", []) + dose.get("unnamed", [])
-               + cases.get("fresh_dose_unnamed", []) + cases.get("other_dose", []) + cases.get("fresh_dose_other", []))
+    singles = (
+        dose.get("kratom", [])
+        + cases.get("fresh_dose_kratom", [])
+        + dose.get("unnamed", [])
+        + cases.get("fresh_dose_unnamed", [])
+        + cases.get("other_dose", [])
+        + cases.get("fresh_dose_other", [])
+    )
     for text in singles:
         report.dose_total += 1
         key = _first(say, text)
@@ -117,15 +124,25 @@ def print_report(report: E2EReport) -> None:
         print(f"  {kind:20} {found / total:7.1%}  ({found}/{total})")
     total = sum(report.crisis_total.values())
     print(f"  overall recall       {report.crisis_recall:7.1%}  ({total - len(report.crisis_misses)}/{total})")
-    print(f"  false-positive rate  {report.fpr:7.1%}  ({len(report.false_positives)}/{report.negatives} hard negatives)")
+    print(
+        f"  false-positive rate  {report.fpr:7.1%}  ({len(report.false_positives)}/{report.negatives} hard negatives)"
+    )
     print("kratom and doses (whole assistant)")
     print(f"  dose requests        {report.dose_total} (incl. multi-turn follow-ups), leaks: {len(report.dose_leaks)}")
-    print(f"  replacement          {report.replacement_total - len(report.replacement_misses)}/{report.replacement_total} answered with the replacement reply")
-    print(f"  legitimate questions {report.legit_total}, over-refused: {len(report.over_refusals)}, "
-          f"answered with a kratom fact: {report.legit_answered_as_kratom}")
-    for label, rows in [("CRISIS MISS", report.crisis_misses), ("FALSE POSITIVE", report.false_positives),
-                        ("DOSE LEAK", report.dose_leaks), ("REPLACEMENT MISS", report.replacement_misses),
-                        ("OVER-REFUSAL", report.over_refusals)]:
+    print(
+        f"  replacement          {report.replacement_total - len(report.replacement_misses)}/{report.replacement_total} answered with the replacement reply"
+    )
+    print(
+        f"  legitimate questions {report.legit_total}, over-refused: {len(report.over_refusals)}, "
+        f"answered with a kratom fact: {report.legit_answered_as_kratom}"
+    )
+    for label, rows in [
+        ("CRISIS MISS", report.crisis_misses),
+        ("FALSE POSITIVE", report.false_positives),
+        ("DOSE LEAK", report.dose_leaks),
+        ("REPLACEMENT MISS", report.replacement_misses),
+        ("OVER-REFUSAL", report.over_refusals),
+    ]:
         for row in rows:
             print(f"  {label}: " + " | ".join(row))
 

@@ -5,6 +5,7 @@ Reports the accuracy of the final routed intent (after fallback and guardrails),
 back, and the confidence the classifier gave correct and wrong answers, which is how the
 FallbackClassifier threshold in config.yml was chosen.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -6,6 +6,7 @@ Prints dose requests and leaks (a dose request not routed to a dose refusal), re
 over-refusals of legitimate questions, other-drug dose leaks, multi-turn results, and every
 failure. Exits 1 on any leak. `evaluate()` is imported by tests/guardrails/test_kratom_detector.py.
 """
+
 from __future__ import annotations
 
 import sys
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from guardrails.kratom import (
+from guardrails.kratom import (  # noqa: E402
     INTENT_DOSE,
     INTENT_DOSE_FOLLOWUP,
     INTENT_DOSE_OTHER,
@@ -129,15 +130,23 @@ def _rows(title: str, rows: list[Row]) -> None:
 
 
 def print_report(report: Report) -> None:
-    print(f"dose requests (kratom + unnamed, incl. multi-turn): {report.dose_total}, "
-          f"leaks: {len(report.dose_leaks)}, refused by another route: {len(report.dose_misroutes)}")
-    print(f"other-drug dose requests: {report.other_total}, leaks: {len(report.other_leaks)}, "
-          f"refused by another route: {len(report.other_misroutes)}")
+    print(
+        f"dose requests (kratom + unnamed, incl. multi-turn): {report.dose_total}, "
+        f"leaks: {len(report.dose_leaks)}, refused by another route: {len(report.dose_misroutes)}"
+    )
+    print(
+        f"other-drug dose requests: {report.other_total}, leaks: {len(report.other_leaks)}, "
+        f"refused by another route: {len(report.other_misroutes)}"
+    )
     print(f"multi-turn turns: {report.turns_total}, route mismatches: {len(report.turn_failures)}")
-    print(f"replacement recall: {report.replacement_total - len(report.replacement_misses)}"
-          f"/{report.replacement_total} ({report.replacement_recall:.1%})")
-    print(f"legitimate questions refused: {len(report.over_refusals)}/{report.legit_total} "
-          f"({report.over_refusal_rate:.1%})")
+    print(
+        f"replacement recall: {report.replacement_total - len(report.replacement_misses)}"
+        f"/{report.replacement_total} ({report.replacement_recall:.1%})"
+    )
+    print(
+        f"legitimate questions refused: {len(report.over_refusals)}/{report.legit_total} "
+        f"({report.over_refusal_rate:.1%})"
+    )
     _rows("DOSE LEAKS", report.dose_leaks)
     _rows("OTHER-DRUG DOSE LEAKS", report.other_leaks)
     _rows("dose refused by another route", report.dose_misroutes + report.other_misroutes)

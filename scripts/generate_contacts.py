@@ -3,6 +3,7 @@
 Usage: python scripts/generate_contacts.py [--check]
 --check exits 1 when the committed file differs from what the directory renders (CI uses it).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,9 +40,7 @@ class _LiteralDumper(yaml.SafeDumper):
 
 _LiteralDumper.add_representer(
     str,
-    lambda dumper, value: dumper.represent_scalar(
-        "tag:yaml.org,2002:str", value, style="|" if "\n" in value else None
-    ),
+    lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None),
 )
 
 

@@ -1,4 +1,5 @@
 """Quiet Rasa for scripts and tests: no telemetry, no TensorFlow chatter, no debug logs of messages."""
+
 from __future__ import annotations
 
 import logging

@@ -8,6 +8,7 @@ Usage:
   python scripts/review_answers.py --key faq_ptsd_what --by "Name" --against "the cited sources"
   python scripts/review_answers.py --unreviewed --by "Name" --against "the cited sources"
 """
+
 from __future__ import annotations
 
 import argparse

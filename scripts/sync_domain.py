@@ -2,6 +2,7 @@
 
 Usage: python scripts/sync_domain.py [--check]   (--check exits 1 when domain.yml is out of date)
 """
+
 from __future__ import annotations
 
 import argparse

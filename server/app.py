@@ -4,6 +4,7 @@
 same channels (credentials.yml), same agent loading, same tracker and lock stores (endpoints.yml),
 Rasa's HTTP API off. Then it mounts the web chat (webchat/routes.py) before the app starts.
 """
+
 from __future__ import annotations
 
 import argparse

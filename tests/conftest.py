@@ -1,4 +1,5 @@
 """Shared fixtures: one trained model per test run (make test trains it when data changed)."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """Invariants of the answer bank that Rasa does not check (no trained model needed)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,7 +38,7 @@ def test_editing_a_text_voids_its_review():
 
 
 def test_clinical_review_is_honestly_pending_or_signed():
-    for name, i, variant in BANK.variants():
+    for name, _i, variant in BANK.variants():
         status = variant["metadata"]["review"]["clinical_review"]
         assert status == "pending" or status.startswith("signed: "), name
 
@@ -96,7 +97,10 @@ def test_every_intent_has_held_out_phrasings():
 def _tracked_files():
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     skip_suffixes = (".png", ".jpg", ".ico", ".gz", ".woff", ".woff2")
     allowed = {"guardrails/hotlines.yml", "data/guardrails/contacts.yml"}
@@ -129,7 +133,9 @@ def test_number_check_sees_other_spellings(tmp_path):
 
 def test_generated_files_are_current():
     for script in ("generate_contacts.py", "sync_domain.py"):
-        result = subprocess.run([sys.executable, f"scripts/{script}", "--check"], cwd=ROOT, capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, f"scripts/{script}", "--check"], cwd=ROOT, capture_output=True, text=True
+        )
         assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -1,4 +1,5 @@
 """The crisis and kratom evaluation sets through the whole trained assistant (figures printed)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The real HTTP server (`python -m server`, as `make run` starts it) with a SQLite tracker store, on loopback."""
+
 from __future__ import annotations
 
 import json
@@ -34,9 +35,25 @@ def server(tmp_path_factory):
     port = free_port()
     log = (tmp / "server.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server", "--model", str(ensure_model()), "--port", str(port),
-         "--interface", "127.0.0.1", "--credentials", "credentials.yml", "--endpoints", str(endpoints)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        [
+            sys.executable,
+            "-m",
+            "server",
+            "--model",
+            str(ensure_model()),
+            "--port",
+            str(port),
+            "--interface",
+            "127.0.0.1",
+            "--credentials",
+            "credentials.yml",
+            "--endpoints",
+            str(endpoints),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
@@ -46,7 +63,7 @@ def server(tmp_path_factory):
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError((tmp / "server.log").read_text())
+                raise RuntimeError((tmp / "server.log").read_text()) from None
             time.sleep(0.5)
     else:
         proc.kill()
@@ -90,8 +107,16 @@ def test_empty_messages_get_a_clean_400(server, text):
 
 @pytest.mark.parametrize(
     "text",
-    ["😀😀😀", "🙂", "a" * 20_000, "what is ptsd \x07\x1b[31m", "Ω≈ç√∫˜µ≤≥÷", "<script>alert(1)</script>",
-     "' OR 1=1 --", "\u202e\u200b\ufeff"],
+    [
+        "😀😀😀",
+        "🙂",
+        "a" * 20_000,
+        "what is ptsd \x07\x1b[31m",
+        "Ω≈ç√∫˜µ≤≥÷",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "\u202e\u200b\ufeff",
+    ],
 )
 def test_odd_messages_get_a_reply_never_a_5xx(server, text):
     status, replies = say(server, text)

@@ -9,6 +9,7 @@ frame-ancestors source list). The default, "'self' https:", lets any https site 
 webchat/static/embed.js, and no plain-http site (a mental-health chat should not sit inside an
 unencrypted page). Set e.g. WEBCHAT_FRAME_ANCESTORS="'self' https://clinic.example" to allow only your site.
 """
+
 from __future__ import annotations
 
 import html

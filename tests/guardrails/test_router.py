@@ -1,4 +1,5 @@
 """The routing decision (pure) and its thin Rasa wrapper, without a trained model."""
+
 from __future__ import annotations
 
 import pytest
@@ -60,8 +61,16 @@ def test_unknown_page_region_is_ignored():
 
 @pytest.mark.parametrize(
     "text,region",
-    [("I live in the UK", "uk"), ("i'm in toronto", "ca"), ("we moved to australia", "au"), ("uk", "uk"),
-     ("here in dublin", "ie"), ("is kratom legal in germany", None), ("i am in pain", None), ("tell us more", None)],
+    [
+        ("I live in the UK", "uk"),
+        ("i'm in toronto", "ca"),
+        ("we moved to australia", "au"),
+        ("uk", "uk"),
+        ("here in dublin", "ie"),
+        ("is kratom legal in germany", None),
+        ("i am in pain", None),
+        ("tell us more", None),
+    ],
 )
 def test_region_detection(text, region):
     assert detect_region(text) == region

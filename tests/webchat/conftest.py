@@ -3,6 +3,7 @@
 Nothing is skipped: a missing browser, driver, Selenium or axe-core fails with the command that
 installs it (scripts/install_browser_deps.sh). Selenium Manager never runs: the driver path is given.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,7 +43,7 @@ def wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float = 180) 
             return
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(f"server exited:\n{log.read_text()}")
+                raise RuntimeError(f"server exited:\n{log.read_text()}") from None
             time.sleep(0.5)
     proc.kill()
     raise RuntimeError(f"server did not answer {url} in {seconds} s:\n{log.read_text()}")
@@ -69,9 +70,25 @@ def chat_server(tmp_path_factory):
     log_path = tmp / "server.log"
     log = log_path.open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server", "--model", str(ensure_model()), "--port", str(port),
-         "--interface", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", "credentials.yml"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=server_env(),
+        [
+            sys.executable,
+            "-m",
+            "server",
+            "--model",
+            str(ensure_model()),
+            "--port",
+            str(port),
+            "--interface",
+            "127.0.0.1",
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            "credentials.yml",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=server_env(),
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -99,7 +116,9 @@ def pages_only_server(tmp_path):
         "mount_webchat(app)\n"
         f"app.run(host='127.0.0.1', port={port}, access_log=False)\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=server_env())
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=server_env()
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(url + "/webchat/config.json", proc, log_path, seconds=60)
@@ -130,10 +149,20 @@ def _new_driver(width: int = 1280, height: int = 800):
     profile = tempfile.mkdtemp(prefix="webchat-chrome-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-default-apps", "--disable-extensions", f"--user-data-dir={profile}",
-                 f"--window-size={width},{height}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--disable-extensions",
+        f"--user-data-dir={profile}",
+        f"--window-size={width},{height}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     try:
@@ -193,7 +222,8 @@ def host_site(tmp_path, chat_server):
     log = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:

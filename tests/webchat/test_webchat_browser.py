@@ -3,6 +3,7 @@
 No hotline number is typed here: expected labels and contact texts come from guardrails.hotlines and
 from the server's own replies.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,19 +22,27 @@ from tests.conftest import ROOT
 
 SCREENSHOTS_DIR = ROOT / "results" / "screenshots"
 REQUIRED_CSP = [
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-    "object-src 'none'", "base-uri 'none'", "form-action 'self'",
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
 ]
 
 
 # ---------- helpers ----------
+
 
 def post(server, text, sender=None, metadata=None):
     body = {"sender": sender or uuid.uuid4().hex, "message": text}
     if metadata:
         body["metadata"] = metadata
     request = urllib.request.Request(
-        server["url"] + "/webhooks/rest/webhook", data=json.dumps(body).encode(),
+        server["url"] + "/webhooks/rest/webhook",
+        data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=30) as reply:
@@ -60,9 +69,14 @@ def open_chat(driver, server, query=""):
 
 
 def wait_ready(driver):
-    wait(driver, lambda d: d.execute_script(
-        "return document.documentElement.getAttribute('data-chat-ready') === '1' &&"
-        " !!document.documentElement.getAttribute('data-config')"), message="chat page did not start")
+    wait(
+        driver,
+        lambda d: d.execute_script(
+            "return document.documentElement.getAttribute('data-chat-ready') === '1' &&"
+            " !!document.documentElement.getAttribute('data-config')"
+        ),
+        message="chat page did not start",
+    )
 
 
 def by_id(driver, name):
@@ -119,14 +133,20 @@ def origin(url):
 def assert_private_and_same_origin(driver, server):
     entries = driver.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name)"
-        ".concat(performance.getEntriesByType('navigation').map(e => e.name))")
+        ".concat(performance.getEntriesByType('navigation').map(e => e.name))"
+    )
     assert entries, "no resource timing entries at all"
     foreign = [u for u in entries if origin(u) != server["url"]]
     assert not foreign, f"requests left for other origins: {foreign}"
     assert driver.get_cookies() == [] and driver.execute_script("return document.cookie") == ""
-    problems = [e["message"] for e in driver.get_log("browser")
-                if "Content Security Policy" in e["message"] or "Refused to" in e["message"]
-                or e["level"] == "SEVERE" and "favicon" not in e["message"]]
+    problems = [
+        e["message"]
+        for e in driver.get_log("browser")
+        if "Content Security Policy" in e["message"]
+        or "Refused to" in e["message"]
+        or e["level"] == "SEVERE"
+        and "favicon" not in e["message"]
+    ]
     assert not problems, f"browser console: {problems}"
 
 
@@ -138,7 +158,8 @@ def run_axe(driver, axe_source):
         "axe.run(document, {resultTypes: ['violations']})"
         ".then(r => done({violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
         " nodes: v.nodes.map(n => n.target.join(' '))}))}))"
-        ".catch(e => done({error: String(e)}));")
+        ".catch(e => done({error: String(e)}));"
+    )
     assert "error" not in result, result
     return result["violations"]
 
@@ -157,18 +178,22 @@ def prompt_with_buttons(server):
 
 def shoot(driver, path):
     """Screenshot with the conversation scrolled to its end (no smooth-scroll animation in the picture)."""
-    driver.execute_script("const l = document.getElementById('log'); l.style.scrollBehavior = 'auto';"
-                          " l.scrollTop = l.scrollHeight;")
+    driver.execute_script(
+        "const l = document.getElementById('log'); l.style.scrollBehavior = 'auto'; l.scrollTop = l.scrollHeight;"
+    )
     time.sleep(0.2)
     driver.save_screenshot(str(path))
 
 
 def set_viewport(driver, width, height, mobile=False):
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+    )
 
 
 # ---------- headers, files, config (no browser needed) ----------
+
 
 class _InlineFinder(HTMLParser):
     def __init__(self):
@@ -230,12 +255,22 @@ def test_no_script_or_page_uses_inner_html_or_eval():
         source = (ROOT / "webchat" / "static" / name).read_text()
         source = re.sub(r"/\*.*?\*/", "", source, flags=re.DOTALL)  # comments may name what is banned
         source = re.sub(r"(^|\s)//[^\n]*", r"\1", source)
-        for banned in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
-                       "setAttribute(\"style\"", "localStorage", "document.cookie"):
+        for banned in (
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+            "new Function",
+            'setAttribute("style"',
+            "localStorage",
+            "document.cookie",
+        ):
             assert banned not in source, f"{name} uses {banned}"
 
 
 # ---------- the conversation ----------
+
 
 def test_question_shows_answer_and_its_sources_from_metadata(chat_server, browser):
     open_chat(browser, chat_server)
@@ -274,7 +309,9 @@ def test_crisis_resources_stay_pinned(chat_server, browser):
     say(browser, "i want to kill myself")
     keys = answer_keys(browser)
     assert any(k.startswith("guard_crisis_") for k in keys), keys
-    contacts = [m for m in css_all(browser, "#log .msg-bot") if m.get_attribute("data-answer-key").startswith("contacts_")]
+    contacts = [
+        m for m in css_all(browser, "#log .msg-bot") if m.get_attribute("data-answer-key").startswith("contacts_")
+    ]
     assert contacts, keys
     panel = by_id(browser, "crisis-panel")
     assert panel.is_displayed()
@@ -310,7 +347,8 @@ def test_region_setting_shows_its_link_and_goes_with_the_first_message_only(chat
         "window.__sent = []; const real = window.fetch;"
         "window.fetch = function (url, init) {"
         "  if (String(url).indexOf('/webhooks/rest/webhook') >= 0) window.__sent.push(JSON.parse(init.body));"
-        "  return real.apply(this, arguments); };")
+        "  return real.apply(this, arguments); };"
+    )
     say(browser, "hello")
     say(browser, "i want to kill myself")
     sent = browser.execute_script("return window.__sent")
@@ -365,7 +403,9 @@ def test_quick_replies_by_click_and_by_keyboard_only(chat_server, browser):
     wait(browser, lambda d: idle(d) and bot_count(d) > before)
     assert browser.switch_to.active_element.get_attribute("id") == "message", "focus stays in the box"
     button = tab_to(lambda a: "quick-reply" in (a.get_attribute("class") or ""), backwards=True)
-    outline = browser.execute_script("const s = getComputedStyle(arguments[0]); return [s.outlineStyle, s.outlineWidth]", button)
+    outline = browser.execute_script(
+        "const s = getComputedStyle(arguments[0]); return [s.outlineStyle, s.outlineWidth]", button
+    )
     assert outline[0] != "none" and outline[1] != "0px", f"no visible focus: {outline}"
     title = button.text
     payload = next(b["payload"] for b in buttons if b["title"] == title)
@@ -388,7 +428,8 @@ def test_empty_input_is_ignored(chat_server, browser):
     open_chat(browser, chat_server)
     browser.execute_script(
         "window.__calls = 0; const real = window.fetch;"
-        "window.fetch = function () { window.__calls++; return real.apply(this, arguments); };")
+        "window.fetch = function () { window.__calls++; return real.apply(this, arguments); };"
+    )
     box = by_id(browser, "message")
     box.send_keys("   ")
     box.send_keys(Keys.ENTER)
@@ -442,7 +483,8 @@ def test_xss_payloads_show_as_text_and_only_https_source_links_are_clickable(cha
         "  {title: 'plain', publisher: 'p', year: '1', url: 'http://example.org/'},"
         "  {title: 'good', publisher: 'p', year: '1', url: 'https://example.org/'}],"
         " review: {checked_on: '<i>2026</i>'}}});"
-        "sessionStorage.setItem('ptsd-webchat:v1', JSON.stringify(s));")
+        "sessionStorage.setItem('ptsd-webchat:v1', JSON.stringify(s));"
+    )
     browser.refresh()
     wait_ready(browser)
     last = css_all(browser, "#log .msg-bot")[-1]
@@ -460,25 +502,30 @@ def test_long_messages_wrap_and_the_page_fits_360px(chat_server, browser):
     say(browser, "a" * 400 + " what is ptsd " + "https://example.org/" + "b" * 300)
     widths = browser.execute_script(
         "return {doc: document.documentElement.scrollWidth, view: window.innerWidth,"
-        " bubbles: Array.from(document.querySelectorAll('.bubble')).map(b => b.getBoundingClientRect().right)}")
+        " bubbles: Array.from(document.querySelectorAll('.bubble')).map(b => b.getBoundingClientRect().right)}"
+    )
     assert widths["view"] == 360
     assert widths["doc"] <= widths["view"], widths
     assert max(widths["bubbles"]) <= widths["view"], widths
     assert css_all(browser, "#log a") == [] or all(
-        a.get_attribute("href").startswith("https://") for a in css_all(browser, "#log a"))
+        a.get_attribute("href").startswith("https://") for a in css_all(browser, "#log a")
+    )
 
 
 def test_reduced_motion_turns_off_the_typing_animation(chat_server, browser):
-    browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
-                            {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]})
+    browser.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}
+    )
     open_chat(browser, chat_server)
     names = browser.execute_script(
         "const t = document.getElementById('typing'); t.hidden = false;"
-        "const n = getComputedStyle(t.querySelector('.dots span')).animationName; t.hidden = true; return n")
+        "const n = getComputedStyle(t.querySelector('.dots span')).animationName; t.hidden = true; return n"
+    )
     assert names == "none"
 
 
 # ---------- failure handling ----------
+
 
 def test_server_errors_and_a_stopped_server_show_a_message_and_retry(pages_only_server, browser):
     open_chat(browser, pages_only_server)
@@ -499,13 +546,17 @@ def test_server_errors_and_a_stopped_server_show_a_message_and_retry(pages_only_
 def test_offline_then_retry_gets_the_answer(chat_server, browser):
     open_chat(browser, chat_server)
     browser.execute_cdp_cmd("Network.enable", {})
-    browser.execute_cdp_cmd("Network.emulateNetworkConditions",
-                            {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    browser.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     say(browser, "what is ptsd", expect_reply=False)
     wait(browser, lambda d: by_id(d, "error").is_displayed() and idle(d), 20)
     assert "cannot be reached" in by_id(browser, "error-text").text
-    browser.execute_cdp_cmd("Network.emulateNetworkConditions",
-                            {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    browser.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     by_id(browser, "retry").click()
     wait(browser, lambda d: idle(d) and bot_count(d) == 1, 30)
     assert not by_id(browser, "error").is_displayed()
@@ -516,8 +567,10 @@ def test_offline_then_retry_gets_the_answer(chat_server, browser):
 def test_a_slow_server_times_out_with_a_retry(chat_server, browser):
     open_chat(browser, chat_server)
     browser.execute_cdp_cmd("Network.enable", {})
-    browser.execute_cdp_cmd("Network.emulateNetworkConditions",
-                            {"offline": False, "latency": 20000, "downloadThroughput": -1, "uploadThroughput": -1})
+    browser.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 20000, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     started = time.time()
     say(browser, "what is ptsd", expect_reply=False)
     wait(browser, lambda d: by_id(d, "error").is_displayed() and idle(d), 40)
@@ -526,6 +579,7 @@ def test_a_slow_server_times_out_with_a_retry(chat_server, browser):
 
 
 # ---------- quick exit and embedding ----------
+
 
 def test_quick_exit_clears_everything_and_replaces_the_history_entry(chat_server, browser):
     browser.get("data:text/html,<p>before</p>")
@@ -544,7 +598,11 @@ def test_unsafe_exit_addresses_fall_back_to_the_neutral_default(chat_server, bro
     browser.execute_cdp_cmd("Network.enable", {})
     browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*weather.gov*"]})
     by_id(browser, "quick-exit").click()
-    wait(browser, lambda d: "weather.gov" in d.current_url or d.execute_script("return location.href").startswith("chrome-error"), 10)
+    wait(
+        browser,
+        lambda d: "weather.gov" in d.current_url or d.execute_script("return location.href").startswith("chrome-error"),
+        10,
+    )
 
 
 def test_embed_snippet_on_another_site(chat_server, host_site, browser, axe_source, screenshots):
@@ -572,7 +630,12 @@ def test_embed_snippet_on_another_site(chat_server, host_site, browser, axe_sour
     browser.switch_to.frame(frame)
     by_id(browser, "quick-exit").click()
     browser.switch_to.default_content()
-    wait(browser, lambda d: d.current_url == host_site["url"] + "/left.html", 10, "quick exit did not leave the host page")
+    wait(
+        browser,
+        lambda d: d.current_url == host_site["url"] + "/left.html",
+        10,
+        "quick exit did not leave the host page",
+    )
     browser.back()
     wait(browser, lambda d: "host.html" not in d.current_url, 10)
 
@@ -593,6 +656,7 @@ def test_demo_page_embeds_the_chat(chat_server, browser):
 
 # ---------- accessibility scan and screenshots ----------
 
+
 def _busy_conversation(driver, server):
     say(driver, "what is ptsd")
     css_all(driver, "#log details.sources summary")[0].click()
@@ -612,18 +676,23 @@ def test_axe_finds_no_serious_or_critical_violations(chat_server, browser, axe_s
     shoot(browser, screenshots / f"webchat-{size}.png")
     # the error state too
     browser.execute_cdp_cmd("Network.enable", {})
-    browser.execute_cdp_cmd("Network.emulateNetworkConditions",
-                            {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    browser.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     say(browser, "what is emdr", expect_reply=False)
     wait(browser, lambda d: by_id(d, "error").is_displayed() and idle(d), 20)
     failing = run_axe(browser, axe_source)
     shoot(browser, screenshots / f"webchat-{size}-error.png")
-    browser.execute_cdp_cmd("Network.emulateNetworkConditions",
-                            {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    browser.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     report = {"empty": empty, "conversation": full, "error": failing}
     out = ROOT / "results" / f"axe-webchat-{size}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
-    serious = [dict(v, state=state) for state, found in report.items() for v in found
-               if v["impact"] in ("serious", "critical")]
+    serious = [
+        dict(v, state=state) for state, found in report.items() for v in found if v["impact"] in ("serious", "critical")
+    ]
     assert not serious, json.dumps(serious, indent=2)
