@@ -8,8 +8,8 @@ import pytest
 
 from bank.loader import load_bank
 from scripts.eval_intents import evaluate, held_out, print_report
-from scripts.guard_baseline import held_out_accuracy
 from scripts.generate_contacts import render_variant
+from scripts.guard_baseline import held_out_accuracy
 
 BANK = load_bank()
 # tests/quality_baseline.json; raise it with `make baseline ACCURACY=...`
