@@ -93,16 +93,12 @@ def route(
         learned, total = learned_crisis(ranking)
         if learned and total >= learned_crisis_threshold:
             routing.intent = learned
-            routing.guardrail = {
-                "guard": "crisis",
-                "intent": learned,
-                "kind": learned[len(CRISIS_PREFIX) :],
-                "pattern": None,
-                "matched": None,
-                "vetoed": False,
-                "layer": "learned",
-                "confidence": round(total, 4),
-            }
+            routing.guardrail = _learned_record(learned, total, demoted=False)
+        elif learned or classifier_intent.startswith(CRISIS_PREFIX):
+            # the classifier alone is not sure enough: everyday words ("my head hurts") must not
+            # get a crisis reply; the next answer it believes in, or the honest fallback, does
+            routing.intent = best_non_crisis(ranking, veto_min_confidence)
+            routing.guardrail = _learned_record(learned or classifier_intent, total, demoted=True)
 
     if routing.intent is None or not routing.intent.startswith(CRISIS_PREFIX):
         dose = kratom.assess(text)
@@ -114,6 +110,20 @@ def route(
     if topic:
         routing.entities["topic"] = topic
     return routing
+
+
+def _learned_record(intent: str, total: float, demoted: bool) -> Dict[str, Any]:
+    return {
+        "guard": "crisis",
+        "intent": intent,
+        "kind": intent[len(CRISIS_PREFIX) :],
+        "pattern": None,
+        "matched": None,
+        "vetoed": False,
+        "layer": "learned",
+        "confidence": round(total, 4),
+        "demoted": demoted,
+    }
 
 
 def fail_safe(error: BaseException) -> Routing:

@@ -4,7 +4,11 @@ Prints recall per kind, overall recall, kind accuracy and the false-positive rat
 miss, wrong kind and false positive. Exits 1 on any miss or when the false-positive rate is above 2%.
 tests/guardrails/test_crisis_detector.py imports `evaluate` so the figures are computed in one place.
 
-    .venv/bin/python scripts/eval_crisis.py [--batch fresh] [--cases path]
+    .venv/bin/python scripts/eval_crisis.py [--batch fresh] [--path cases.yml]
+
+--path (alias --cases) scores another file in the same format, e.g. the calibration set
+tests/guardrails/crisis_dev.yml. That set was used to tune the lexicon (2026-11), so its figures are
+tuning figures, not an unbiased estimate; the exit code is computed the same way for any file.
 """
 
 from __future__ import annotations
@@ -117,7 +121,14 @@ def format_report(r: Report) -> str:
 
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=Path, default=CASES)
+    parser.add_argument(
+        "--cases",
+        "--path",
+        dest="cases",
+        type=Path,
+        default=CASES,
+        help="cases file to score (default: the evaluation set); e.g. tests/guardrails/crisis_dev.yml",
+    )
     parser.add_argument("--batch", help="score only cases with this batch label (e.g. fresh)")
     args = parser.parse_args(argv)
     report = evaluate(args.cases, args.batch)

@@ -252,3 +252,143 @@ def test_the_evaluation_can_fail(tmp_path):
     path.write_text(yaml.safe_dump(bad), encoding="utf-8")
     r = evaluate(path)
     assert r.misses and r.false_positives and not r.passed
+
+
+# ----------------------------------------------------------------------------- indirect warning signs (2026-11)
+# Phrasings below are written fresh for these tests (not copied from crisis_dev.yml or crisis_cases.yml).
+
+DEV = ROOT / "tests" / "guardrails" / "crisis_dev.yml"
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("im giving my guitar to my cousin so he has something to remember me by", "suicide"),
+        ("my brother can have my car once im gone", "suicide"),
+        ("sold my bike because i wont need it anymore", "suicide"),
+        ("i finally got all my affairs in order", "suicide"),
+        ("i set a date", "suicide"),
+        ("its all over tonight", "suicide"),
+        ("everybody would be happier if i was gone", "suicide"),
+        ("nobody would even show up to my funeral", "suicide"),
+        ("death sounds like a relief honestly", "suicide"),
+        ("ive been looking up painless ways to go", "suicide"),
+        ("my last try didnt work", "suicide"),
+        ("i hope i never open my eyes again", "suicide"),
+        ("i wont be around to bother anyone much longer", "suicide"),
+        ("wrote letters for my family to find", "suicide"),
+        ("the pills are lined up on my nightstand", "suicide"),
+        ("bought a rifle last week even though i dont hunt", "suicide"),
+        ("regale todas mis cosas", "suicide"),
+        ("nadie me extranaria", "suicide"),
+        ("je donne toutes mes affaires", "suicide"),
+        ("personne ne me regretterait", "suicide"),
+        ("i cut again last night after eight months clean", "self_harm"),
+        ("i sink my nails into my arms when it gets bad", "self_harm"),
+        ("took way too many of my sleeping pills and cant stay awake", "overdose"),
+        ("im afraid of what i might do to my son", "harm_others"),
+        ("i want to run my ex over with my truck", "harm_others"),
+        ("she puts her hands around my throat when shes angry", "domestic_violence"),
+        ("my boyfriend choked me last night", "domestic_violence"),
+        ("he says hell leak my nudes unless i send more", "sexual_assault"),
+        ("a grown man keeps asking me for pics on snapchat", "sexual_assault"),
+        ("my uncle touches me and tells me nobody would believe me", "sexual_assault"),
+        ("my wife collapsed and isnt responding", "medical"),
+        ("found razor blades in my sons backpack", "third_party"),
+        ("my cousin is on the ledge and wont come down", "third_party"),
+        ("i might act on these thoughts tonight", "general"),
+        ("i dont know how much longer i can hang on", "general"),
+    ],
+)
+def test_indirect_warning_signs(text, kind):
+    assert crisis_kind(text) == kind, (text, assess(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # games and accidents are not abuse or self-harm
+        "my grandma beat me at cards",
+        "my little brother beat me at mario kart",
+        "my dad beat me at chess again",
+        "scratched my arm when i fell off my bike",
+        "my cat scratched my arm",
+        # negations the lexicon used to miss
+        "ending my life has never crossed my mind",
+        "taking my own life is something ive never considered",
+        "suicide has never crossed my mind",
+        "no self harm just stress",
+        "im not going to overdose dont worry",
+        # lookalikes of the new warning-sign families
+        "gave away my old baby clothes",
+        "im writing a will because we just had a baby",
+        "updated my life insurance",
+        "i put my affairs in order after we bought a house",
+        "i want to end things with my boyfriend",
+        "im grieving my dad who died by suicide last year",
+        "we picked the date for the wedding",
+        "the team will be fine without me while im on vacation",
+        "i wont be here next week im on vacation",
+        "i cant take one more day of this heat",
+        "im in a dark place financially",
+        "my dog keeps following me around",
+        "that movie choked me up",
+        "my face is swollen after the dentist",
+        "we set a date for the wedding",
+        "i need to get my life in order",
+        "ill give it another try tomorrow",
+        "my first try at sourdough failed",
+        "i did this to myself lol hangover",
+        "i need to scratch my back",
+        "my baby is finally not crying",
+        "he left this world peacefully in his sleep",
+        "saw my grandma for the last time at the hospice",
+        "got my hair cut again today",
+        "i ate too much at thanksgiving and threw up",
+        "had most of the bottle of wine last night",
+        "i told the doctor i fell off my bike",
+        "my dad beats me every time i play him at chess",
+        "grabbed my neck pillow for the flight",
+        "this tie is choking me",
+        "took photos of the kids and will post them online",
+        "my dog doesnt listen when i say no",
+        "my pills are laid out for the week",
+        "my sister can have my room when im gone to college",
+        "my coworker posted a farewell message since shes retiring",
+        "i wish i could disappear for a week on a beach",
+        "i wont be here tomorrow morning im at the dentist",
+        "i looked up how tall the eiffel tower is for a school project",
+    ],
+)
+def test_indirect_lookalikes_are_not_crisis(text):
+    v = assess(text)
+    assert v is None or v.vetoed, f"{text!r} -> {v}"
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("ending my life has never crossed my mind but tonight i want to die", "suicide"),
+        ("no self harm just stress, actually i cut myself last night", "self_harm"),
+        ("suicide has never crossed my mind until now and i have the pills counted out", "suicide"),
+        ("im not going to overdose dont worry, i already took the whole bottle", "overdose"),
+        ("my grandma beat me at cards and then my husband beat me up", "domestic_violence"),
+    ],
+)
+def test_negation_never_swallows_a_later_crisis(text, kind):
+    assert crisis_kind(text) == kind, (text, assess(text))
+
+
+def test_dev_set_regression_floor():
+    """crisis_dev.yml tuned the lexicon (2026-11): its figures are tuning figures, kept as a floor."""
+    r = evaluate(DEV)
+    assert r.recall >= 0.95, format_report(r)
+    assert r.fpr <= MAX_FPR, format_report(r)
+
+
+def test_eval_script_path_option(capsys):
+    from scripts.eval_crisis import main
+
+    code = main(["--path", str(DEV)])
+    out = capsys.readouterr().out
+    assert "overall recall" in out and code in (0, 1)

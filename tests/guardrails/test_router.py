@@ -22,9 +22,13 @@ def test_learned_crisis_routes_when_the_classifier_is_sure_enough():
     assert routing.intent == "guard_crisis_suicide" and routing.guardrail["layer"] == "learned"
 
 
-def test_learned_crisis_below_threshold_does_not_route():
+def test_learned_crisis_below_threshold_is_demoted_to_the_next_answer_or_fallback():
     ranking = [("guard_crisis_suicide", 0.3), ("greet", 0.25)]
-    assert router.route("zzqx blorp", "guard_crisis_suicide", ranking, learned_crisis_threshold=0.5).intent is None
+    routing = router.route("zzqx blorp", "guard_crisis_suicide", ranking, learned_crisis_threshold=0.5)
+    assert routing.intent == "nlu_fallback" and routing.guardrail["demoted"]
+    ranking = [("guard_crisis_suicide", 0.4), ("faq_meds_prazosin_nightmares", 0.35)]
+    routing = router.route("zzqx blorp", "guard_crisis_suicide", ranking, learned_crisis_threshold=0.5)
+    assert routing.intent == "faq_meds_prazosin_nightmares"
 
 
 def test_a_vetoed_message_never_keeps_a_crisis_intent_from_the_classifier():
