@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test train validate lint contacts sync-domain review eval setup lock clean browser-deps new-intent catalog baseline
+.PHONY: run test train validate lint contacts sync-domain review eval setup lock clean browser-deps new-intent catalog baseline bench-crisis
 
 run: $(VENV)/.installed $(MODEL) ## set up, train if the model is missing or stale, and serve
 	@mkdir -p var
@@ -51,6 +51,9 @@ validate: $(VENV)/.installed ## generated files current, the bank's own checks, 
 
 browser-deps: ## chromium + chromedriver (apt) and axe-core (npm ci) for tests/webchat
 	bash scripts/install_browser_deps.sh
+
+bench-crisis: $(VENV)/.installed $(MODEL) ## crisis and FAQ reply latency over the real server (prints figures)
+	$(BIN)/python bench/crisis_latency.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

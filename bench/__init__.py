@@ -1,0 +1,1 @@
+"""Benchmarks that print their figures (never timed unit tests)."""

@@ -1,0 +1,133 @@
+"""Crisis-reply latency over the real HTTP server, one visitor at a time, as a browser sends it.
+
+Starts `python -m server` on a free loopback port (temporary SQLite tracker store), then sends the
+crisis evaluation phrasings and, for comparison, held-out FAQ phrasings in 10-turn conversations over
+one keep-alive connection,
+each request in a single write (Python's http.client writes headers and body separately, which meets
+the server's delayed ACK and adds ~40 ms that is not the server's). Prints p50/p95/p99 and the
+server's memory. Usage: python bench/crisis_latency.py [--model models/current.tar.gz] [--n 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts import eval_crisis  # noqa: E402
+from scripts.eval_intents import held_out  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Visitor:
+    """One keep-alive connection; each request is written in one `sendall`."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+        self.sender = f"bench-{uuid.uuid4().hex}"
+
+    def say(self, text: str) -> list:
+        body = json.dumps({"sender": self.sender, "message": text}).encode()
+        head = (
+            f"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
+        ).encode()
+        self.sock.sendall(head + body)
+        while b"\r\n\r\n" not in self.buffer:
+            self.buffer += self.sock.recv(65536)
+        header, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        length = int(next(h.split(b":")[1] for h in header.split(b"\r\n") if h.lower().startswith(b"content-length")))
+        while len(self.buffer) < length:
+            self.buffer += self.sock.recv(65536)
+        payload, self.buffer = self.buffer[:length], self.buffer[length:]
+        return json.loads(payload)
+
+
+def percentile(values: list, p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measure(visitor: Visitor, texts: list, check, turns: int = 10) -> list:
+    """Conversations of `turns` messages each (a new sender id every `turns`), as visitors chat."""
+    times = []
+    for i, text in enumerate(texts):
+        if i % turns == 0:
+            visitor.sender = f"bench-{uuid.uuid4().hex}"
+        start = time.perf_counter()
+        replies = visitor.say(text)
+        times.append((time.perf_counter() - start) * 1000)
+        assert check(replies), (text, replies)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", default=str(ROOT / "models" / "current.tar.gz"))
+    parser.add_argument("--n", type=int, default=200)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    (tmp / "endpoints.yml").write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'c.db'}\n")
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server", "--model", args.model, "--port", str(port), "--interface", "127.0.0.1",
+         "--endpoints", str(tmp / "endpoints.yml")],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        while True:
+            try:
+                Visitor(port).say("hello")
+                break
+            except OSError:
+                if server.poll() is not None or time.perf_counter() - started > 180:
+                    raise SystemExit("the server did not start") from None
+                time.sleep(0.2)
+        cold = time.perf_counter() - started
+        crisis = [c["text"] for c in eval_crisis.load_cases()["positives"]][: args.n]
+        faq = [t for texts in held_out().values() for t in texts][: args.n]
+        visitor = Visitor(port)
+        measure(visitor, faq[:20], lambda r: bool(r))  # warm-up
+        crisis_ms = measure(Visitor(port), crisis, lambda r: r[0]["metadata"]["answer_key"].startswith("guard_crisis_"))
+        faq_ms = measure(Visitor(port), faq, lambda r: bool(r))
+        print(f"cold start to first answer: {cold:.1f} s; server memory after the run: {rss_mb(server.pid):.0f} MB")
+        for label, times in (("crisis", crisis_ms), ("faq", faq_ms)):
+            print(
+                f"{label:6} n={len(times):4}  p50 {statistics.median(times):6.1f} ms  p95 {percentile(times, 95):6.1f} ms"
+                f"  p99 {percentile(times, 99):6.1f} ms  max {max(times):6.1f} ms"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
