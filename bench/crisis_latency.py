@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,12 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from scripts import eval_crisis  # noqa: E402
 from scripts.eval_intents import held_out  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from server.local import local_server  # noqa: E402
 
 
 class Visitor:
@@ -91,41 +84,26 @@ def main() -> int:
     parser.add_argument("--model", default=str(ROOT / "models" / "current.tar.gz"))
     parser.add_argument("--n", type=int, default=200)
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp())
-    (tmp / "endpoints.yml").write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'c.db'}\n")
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
     started = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "server", "--model", args.model, "--port", str(port), "--interface", "127.0.0.1",
-         "--endpoints", str(tmp / "endpoints.yml")],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        while True:
-            try:
-                Visitor(port).say("hello")
-                break
-            except OSError:
-                if server.poll() is not None or time.perf_counter() - started > 180:
-                    raise SystemExit("the server did not start") from None
-                time.sleep(0.2)
+    with local_server(Path(tempfile.mkdtemp()), Path(args.model)) as server:
+        Visitor(server.port).say("hello")
         cold = time.perf_counter() - started
         crisis = [c["text"] for c in eval_crisis.load_cases()["positives"]][: args.n]
         faq = [t for texts in held_out().values() for t in texts][: args.n]
-        visitor = Visitor(port)
+        visitor = Visitor(server.port)
         measure(visitor, faq[:20], lambda r: bool(r))  # warm-up
-        crisis_ms = measure(Visitor(port), crisis, lambda r: r[0]["metadata"]["answer_key"].startswith("guard_crisis_"))
-        faq_ms = measure(Visitor(port), faq, lambda r: bool(r))
-        print(f"cold start to first answer: {cold:.1f} s; server memory after the run: {rss_mb(server.pid):.0f} MB")
+        crisis_ms = measure(
+            Visitor(server.port), crisis, lambda r: r[0]["metadata"]["answer_key"].startswith("guard_crisis_")
+        )
+        faq_ms = measure(Visitor(server.port), faq, lambda r: bool(r))
+        print(
+            f"cold start to first answer: {cold:.1f} s; server memory after the run: {rss_mb(server.proc.pid):.0f} MB"
+        )
         for label, times in (("crisis", crisis_ms), ("faq", faq_ms)):
             print(
                 f"{label:6} n={len(times):4}  p50 {statistics.median(times):6.1f} ms  p95 {percentile(times, 95):6.1f} ms"
                 f"  p99 {percentile(times, 99):6.1f} ms  max {max(times):6.1f} ms"
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return 0
 
 

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -16,61 +12,16 @@ from pathlib import Path
 import pytest
 
 from scripts.generate_contacts import render_variant
-from tests.conftest import ROOT, ensure_model
+from server.local import local_server
+from tests.conftest import ensure_model
 
 pytestmark = pytest.mark.server
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("server")
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'conversations.db'}\n")
-    port = free_port()
-    log = (tmp / "server.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "server",
-            "--model",
-            str(ensure_model()),
-            "--port",
-            str(port),
-            "--interface",
-            "127.0.0.1",
-            "--credentials",
-            "credentials.yml",
-            "--endpoints",
-            str(endpoints),
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/webhooks/rest/", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError((tmp / "server.log").read_text()) from None
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("server did not start in 120 s:\n" + (tmp / "server.log").read_text())
-    yield {"url": url, "db": tmp / "conversations.db", "log": tmp / "server.log"}
-    proc.terminate()
-    proc.wait(timeout=30)
+    with local_server(tmp_path_factory.mktemp("server"), ensure_model()) as running:
+        yield {"url": running.url, "db": running.db, "log": running.log}
 
 
 def post(server, body: bytes, content_type="application/json"):

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from server.local import free_port, local_server, quiet_env, wait_for
 from tests.conftest import ROOT, ensure_model
 
 CHROMIUM = "/usr/bin/chromium"
@@ -29,78 +27,19 @@ INSTALL = "run `bash scripts/install_browser_deps.sh` (as root: apt-get chromium
 pytestmark = pytest.mark.server
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float = 180) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited:\n{log.read_text()}") from None
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError(f"server did not answer {url} in {seconds} s:\n{log.read_text()}")
+# the embed test frames the page from another loopback port (plain http): allow it here only
+FRAME_ANCESTORS = {"WEBCHAT_FRAME_ANCESTORS": "'self' https: http://127.0.0.1:*"}
 
 
 def server_env() -> dict:
-    return {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        # the embed test frames the page from another loopback port (plain http): allow it here only
-        "WEBCHAT_FRAME_ANCESTORS": "'self' https: http://127.0.0.1:*",
-    }
+    return quiet_env(FRAME_ANCESTORS)
 
 
 @pytest.fixture(scope="session")
 def chat_server(tmp_path_factory):
     """`python -m server` with the trained model and a SQLite tracker store in a temp dir."""
-    tmp = tmp_path_factory.mktemp("webchat_server")
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'conversations.db'}\n")
-    port = free_port()
-    log_path = tmp / "server.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "server",
-            "--model",
-            str(ensure_model()),
-            "--port",
-            str(port),
-            "--interface",
-            "127.0.0.1",
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            "credentials.yml",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=server_env(),
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(url + "/webhooks/rest/", proc, log_path)
-        yield {"url": url, "log": log_path, "proc": proc}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with local_server(tmp_path_factory.mktemp("webchat_server"), ensure_model(), env=FRAME_ANCESTORS) as running:
+        yield {"url": running.url, "log": running.log, "proc": running.proc}
 
 
 @pytest.fixture()
