@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test train validate lint contacts sync-domain review eval setup lock clean browser-deps new-intent catalog baseline bench-crisis
+.PHONY: run test train validate lint contacts sync-domain review eval setup lock clean browser-deps new-intent catalog baseline bench-crisis explain staff-batch staff-diff
 
 run: $(VENV)/.installed $(MODEL) ## set up, train if the model is missing or stale, and serve
 	@mkdir -p var
@@ -54,6 +54,15 @@ browser-deps: ## chromium + chromedriver (apt) and axe-core (npm ci) for tests/w
 
 bench-crisis: $(VENV)/.installed $(MODEL) ## crisis and FAQ reply latency over the real server (prints figures)
 	$(BIN)/python bench/crisis_latency.py
+
+explain: $(VENV)/.installed $(MODEL) ## why it answers: make explain MSG="..." (or FILE=turns.txt) [FORMAT=json]
+	$(BIN)/python -m staff.cli explain $(if $(FILE),--file "$(FILE)",--message "$(MSG)") --format $(or $(FORMAT),text)
+
+staff-batch: $(VENV)/.installed $(MODEL) ## batch review: make staff-batch IN=phrasings.csv [OUT=results/staff/batch]
+	$(BIN)/python -m staff.cli batch --in "$(IN)" --out "$(or $(OUT),results/staff/batch)"
+
+staff-diff: $(VENV)/.installed ## release diff: make staff-diff IN=... MODEL_A=old.tar.gz [MODEL_B=...] [OUT=...]
+	$(BIN)/python -m staff.cli diff --in "$(IN)" --model-a "$(MODEL_A)" --model-b "$(or $(MODEL_B),$(MODEL))" --out "$(or $(OUT),results/staff/diff)"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -18,6 +18,7 @@ from rasa.core.utils import AvailableEndpoints
 from rasa.utils.log_utils import configure_structlog
 from sanic import Sanic
 
+from staff.routes import mount_staff
 from webchat.routes import mount_webchat
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ def build_app(model: str, endpoints_file: str, credentials_file: str, port: int)
     channels = create_http_input_channels(None, credentials_file)
     app = configure_app(channels, cors=None, enable_api=False, port=port, endpoints=endpoints)
     mount_webchat(app)
+    mount_staff(app)  # closed (401) unless STAFF_TOKEN is set
     app.register_listener(partial(load_agent_on_start, model, endpoints, None), "before_server_start")
     app.register_listener(close_resources, "after_server_stop")
     return app

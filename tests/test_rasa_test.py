@@ -5,10 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT, ensure_model
 
+STORY_FILES = sorted(p.name for p in (ROOT / "tests").glob("test_stories*.yml"))
 
-def test_end_to_end_stories_pass_rasa_test(tmp_path):
+
+@pytest.mark.parametrize("stories", STORY_FILES)
+def test_end_to_end_stories_pass_rasa_test(tmp_path, stories):
+    """tests/test_stories.yml and the staff console's saved regression stories (test_stories_saved.yml)."""
     result = subprocess.run(
         [
             sys.executable,
@@ -19,7 +25,7 @@ def test_end_to_end_stories_pass_rasa_test(tmp_path):
             "--model",
             str(ensure_model()),
             "--stories",
-            "tests/test_stories.yml",
+            f"tests/{stories}",
             "--fail-on-prediction-errors",
             "--out",
             str(tmp_path),
