@@ -9,7 +9,6 @@ Usage: python scripts/calibrate_learned_crisis.py [--model models/current.tar.gz
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
@@ -18,8 +17,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from channels.local import LocalChat  # noqa: E402
 from guardrails import crisis, router  # noqa: E402
-from scripts.quiet import quiet_rasa  # noqa: E402
 
 SETS = {"dev": ROOT / "tests/guardrails/crisis_dev.yml", "eval": ROOT / "tests/guardrails/crisis_cases.yml"}
 THRESHOLDS = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95)
@@ -29,11 +28,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default=str(ROOT / "models" / "current.tar.gz"))
     args = parser.parse_args()
-    quiet_rasa()
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(args.model)
-    loop = asyncio.new_event_loop()
+    chat = LocalChat.load(args.model)
     seen = {}
     real_learned, real_assess = router.learned_crisis, crisis.assess
 
@@ -45,7 +40,7 @@ def main() -> int:
         """The learned layer's crisis probability, with the lexicon switched off."""
         router.learned_crisis, crisis.assess = spy, (lambda _: None)
         try:
-            loop.run_until_complete(agent.parse_message(text))
+            chat.parse(text)
         finally:
             router.learned_crisis, crisis.assess = real_learned, real_assess
         name, total = seen["learned"]

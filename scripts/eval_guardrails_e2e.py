@@ -10,7 +10,6 @@ answer keys of the replies.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 import uuid
@@ -151,23 +150,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default=str(ROOT / "models" / "current.tar.gz"))
     args = parser.parse_args()
-    from scripts.quiet import quiet_rasa
+    from channels.local import LocalChat
 
-    quiet_rasa()
-    from rasa.core.agent import Agent
-    from rasa.core.channels.channel import UserMessage
-
-    from channels.rest import AnswerCollector
-
-    agent = Agent.load(args.model)
-    loop = asyncio.new_event_loop()
-
-    def say(text: str, sender: str) -> List[str]:
-        collector = AnswerCollector()
-        loop.run_until_complete(agent.handle_message(UserMessage(text, collector, sender)))
-        return [m.get("metadata", {}).get("answer_key", "") for m in collector.messages]
-
-    report = evaluate(say)
+    report = evaluate(LocalChat.load(args.model).keys)
     print_report(report)
     failed = report.crisis_misses or report.fpr > 0.02 or report.dose_leaks
     return 1 if failed else 0

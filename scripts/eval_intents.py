@@ -9,7 +9,6 @@ FallbackClassifier threshold in config.yml was chosen.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import statistics
 import sys
@@ -95,14 +94,9 @@ def main() -> int:
     parser.add_argument("--model", default=str(ROOT / "models" / "current.tar.gz"))
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
-    from scripts.quiet import quiet_rasa
+    from channels.local import LocalChat
 
-    quiet_rasa()
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(args.model)
-    loop = asyncio.new_event_loop()
-    report = evaluate(lambda text: loop.run_until_complete(agent.parse_message(text)))
+    report = evaluate(LocalChat.load(args.model).parse)
     print_report(report, args.show_misses)
     return 0
 

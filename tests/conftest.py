@@ -7,9 +7,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List
 
 import pytest
+
+from channels.local import LocalChat
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = Path(os.environ.get("RASA_MODEL", ROOT / "models" / "current.tar.gz"))
@@ -45,32 +46,6 @@ def agent(event_loop_session):
     return Agent.load(str(ensure_model()))
 
 
-class Bot:
-    """Talk to the trained agent in-process, the way the REST channel does (with bank metadata)."""
-
-    def __init__(self, agent, loop) -> None:
-        self.agent, self.loop = agent, loop
-
-    def say(self, text: str, sender: str, metadata: Dict[str, Any] = None) -> List[Dict[str, Any]]:
-        from rasa.core.channels.channel import UserMessage
-
-        from channels.rest import AnswerCollector
-
-        collector = AnswerCollector()
-        message = UserMessage(text, collector, sender, input_channel="rest", metadata=metadata)
-        self.loop.run_until_complete(self.agent.handle_message(message))
-        return collector.messages
-
-    def keys(self, text: str, sender: str, metadata: Dict[str, Any] = None) -> List[str]:
-        return [m.get("metadata", {}).get("answer_key") for m in self.say(text, sender, metadata)]
-
-    def parse(self, text: str) -> Dict[str, Any]:
-        return self.loop.run_until_complete(self.agent.parse_message(text))
-
-    def tracker(self, sender: str):
-        return self.loop.run_until_complete(self.agent.tracker_store.retrieve(sender))
-
-
 @pytest.fixture(scope="session")
-def bot(agent, event_loop_session) -> Bot:
-    return Bot(agent, event_loop_session)
+def bot(agent, event_loop_session) -> LocalChat:
+    return LocalChat(agent, event_loop_session)
