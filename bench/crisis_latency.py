@@ -11,47 +11,19 @@ server's memory. Usage: python bench/crisis_latency.py [--model models/current.t
 from __future__ import annotations
 
 import argparse
-import json
-import socket
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.client import Visitor  # noqa: E402
 from scripts import eval_crisis  # noqa: E402
 from scripts.eval_intents import held_out  # noqa: E402
 from server.local import local_server  # noqa: E402
-
-
-class Visitor:
-    """One keep-alive connection; each request is written in one `sendall`."""
-
-    def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port))
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buffer = b""
-        self.sender = f"bench-{uuid.uuid4().hex}"
-
-    def say(self, text: str) -> list:
-        body = json.dumps({"sender": self.sender, "message": text}).encode()
-        head = (
-            f"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
-        ).encode()
-        self.sock.sendall(head + body)
-        while b"\r\n\r\n" not in self.buffer:
-            self.buffer += self.sock.recv(65536)
-        header, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
-        length = int(next(h.split(b":")[1] for h in header.split(b"\r\n") if h.lower().startswith(b"content-length")))
-        while len(self.buffer) < length:
-            self.buffer += self.sock.recv(65536)
-        payload, self.buffer = self.buffer[:length], self.buffer[length:]
-        return json.loads(payload)
 
 
 def percentile(values: list, p: float) -> float:
@@ -71,9 +43,10 @@ def measure(visitor: Visitor, texts: list, check, turns: int = 10) -> list:
     times = []
     for i, text in enumerate(texts):
         if i % turns == 0:
-            visitor.sender = f"bench-{uuid.uuid4().hex}"
+            visitor.new_conversation()
         start = time.perf_counter()
-        replies = visitor.say(text)
+        status, replies = visitor.say(text)
+        assert status == 200, (status, replies)
         times.append((time.perf_counter() - start) * 1000)
         assert check(replies), (text, replies)
     return times
