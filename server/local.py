@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -45,6 +47,13 @@ def wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float = 180) 
     raise RuntimeError(f"server did not answer {url} in {seconds} s:\n{log.read_text()}")
 
 
+def sqlite_endpoints(db: Path) -> str:
+    """The repo's endpoints.yml (same tracker store class and settings) with its SQLite file at `db`."""
+    config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    config["tracker_store"]["db"] = str(db)
+    return yaml.safe_dump(config, sort_keys=False)
+
+
 @dataclass
 class LocalServer:
     url: str
@@ -60,14 +69,17 @@ def local_server(
     model: Path,
     env: Dict[str, str] | None = None,
     command: List[str] | None = None,
+    credentials: Path | None = None,
+    endpoints_yaml: str | None = None,
 ) -> Iterator[LocalServer]:
-    """`command` replaces `python -m server` (e.g. a test launcher); it gets the same arguments."""
+    """`command` replaces `python -m server` (e.g. a test launcher, or `rasa run` for a plain bot);
+    it gets the same arguments. `endpoints_yaml` replaces the SQLite endpoints written by default."""
     workdir.mkdir(parents=True, exist_ok=True)
     db, log_path, endpoints = workdir / "conversations.db", workdir / "server.log", workdir / "endpoints.yml"
-    endpoints.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n")
+    endpoints.write_text(sqlite_endpoints(db) if endpoints_yaml is None else endpoints_yaml)
     port = free_port()
     args = ["--model", str(model), "--port", str(port), "--interface", "127.0.0.1"]
-    args += ["--credentials", str(ROOT / "credentials.yml"), "--endpoints", str(endpoints)]
+    args += ["--credentials", str(credentials or ROOT / "credentials.yml"), "--endpoints", str(endpoints)]
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             (command or [sys.executable, "-m", "server"]) + args,

@@ -34,7 +34,7 @@ def test_crisis_phrase_names_the_crisis_pattern(agent, event_loop_session):
     assert e["intent"]["name"] == "guard_crisis_suicide"
     assert e["answer_keys"][:2] == ["guard_crisis_suicide", "contacts_crisis"]
     assert all(r["sources"] and r["review"] for r in e["replies"])
-    assert e["actions"][0]["policy"] == "RulePolicy" and e["actions"][0]["rule"]
+    assert e["actions"][0]["policy"] == "AnswerRulePolicy" and e["actions"][0]["rule"]
     assert any(f.startswith("guardrail:crisis") for f in e["flags"])
     text = format_text(e)
     assert guard["pattern"] in text and "Reply [guard_crisis_suicide]" in text

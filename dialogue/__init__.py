@@ -1,0 +1,1 @@
+"""Dialogue policies: which reply follows which message."""

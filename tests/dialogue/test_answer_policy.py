@@ -1,0 +1,109 @@
+"""AnswerRulePolicy answers from its table exactly what RulePolicy would, and leaves the rest to it."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME, DEFAULT_INTENTS
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from dialogue.answer_policy import AnswerRulePolicy, build_answer_table
+
+
+def _policy(agent) -> AnswerRulePolicy:
+    for node in agent.processor.graph_runner._instantiated_nodes.values():
+        if isinstance(node._component, AnswerRulePolicy):
+            return node._component
+    raise AssertionError("the model has no AnswerRulePolicy")
+
+
+def _rule_policy_action(policy, tracker, domain) -> str:
+    prediction = RulePolicy.predict_action_probabilities(policy, tracker, domain)
+    return domain.action_names_or_texts[prediction.max_confidence_index]
+
+
+def _fast_action(policy, tracker, domain) -> str:
+    prediction = policy.predict_action_probabilities(tracker, domain)
+    return domain.action_names_or_texts[prediction.max_confidence_index]
+
+
+def test_the_table_covers_every_answer_intent(agent):
+    policy = _policy(agent)
+    missing = [i for i in agent.domain.intents if i.startswith(("faq_", "guard_")) and i not in policy.answers]
+    assert not missing, f"intents answered by RulePolicy's slow path: {missing}"
+
+
+def test_table_and_rule_policy_agree_turn_by_turn_in_random_conversations(agent):
+    """200 conversations of 6 random intents: at every step both predict the same action."""
+    policy, domain = _policy(agent), agent.domain
+    # Rasa's own intents (session_start, restart, back) cannot come from a visitor: the channel strips `/`
+    intents = sorted(i for i in domain.intents if i not in DEFAULT_INTENTS)
+    rng = random.Random(3)
+    compared = 0
+    for n in range(200):
+        tracker = DialogueStateTracker.from_events(
+            f"c{n}",
+            [ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted(), ActionExecuted(ACTION_LISTEN_NAME)],
+            domain.slots,
+        )
+        for _ in range(6):
+            intent = rng.choice(intents)
+            tracker.update(UserUttered("text", intent={"name": intent, "confidence": 0.9}))
+            if intent == "inform_region":
+                tracker.update(SlotSet("region", rng.choice(["uk", "ca"])))
+            for _step in range(6):
+                fast, slow = _fast_action(policy, tracker, domain), _rule_policy_action(policy, tracker, domain)
+                assert fast == slow, (intent, list(tracker.events)[-6:])
+                compared += 1
+                tracker.update(ActionExecuted(fast))
+                if fast == ACTION_LISTEN_NAME:
+                    break
+            else:
+                pytest.fail(f"no action_listen after {intent}")
+    assert compared > 1000
+
+
+class _Tracker:
+    """Just what build_answer_table reads from a training tracker."""
+
+    def __init__(self, events, is_rule_tracker=True):
+        self.events, self.is_rule_tracker = events, is_rule_tracker
+
+
+def _rule(intent, *actions, listen=True, snippet=True, before=()):
+    events = [ActionExecuted("...")] if snippet else [ActionExecuted(ACTION_LISTEN_NAME)]
+    events += [*before, UserUttered("x", intent={"name": intent})]
+    events += [ActionExecuted(a) for a in actions]
+    return _Tracker(events + ([ActionExecuted(ACTION_LISTEN_NAME)] if listen else []))
+
+
+def test_plain_rules_enter_the_table():
+    table, rules_only = build_answer_table([_rule("greet", "utter_greet"), _rule("crisis", "utter_a", "utter_b")])
+    assert table == {"crisis": ["utter_a", "utter_b"], "greet": ["utter_greet"]}
+    assert rules_only == ["crisis", "greet"]
+
+
+@pytest.mark.parametrize(
+    "odd_rule",
+    [
+        _rule("ask", "utter_other"),  # two rules disagree about the same intent
+        _rule("ask", "utter_x", before=[SlotSet("region", "uk")]),  # a slot condition
+        _rule("ask", "utter_x", snippet=False),  # conversation_start: true
+        _rule("ask", "utter_x", listen=False),  # wait_for_user_input: false
+    ],
+)
+def test_an_intent_with_any_other_rule_shape_is_left_to_rule_policy(odd_rule):
+    table, _ = build_answer_table([_rule("ask", "utter_x"), odd_rule, _rule("greet", "utter_greet")])
+    assert "ask" not in table and table["greet"] == ["utter_greet"]
+
+
+def test_a_story_that_disagrees_with_a_rule_takes_the_intent_out():
+    story = _Tracker(
+        [ActionExecuted(ACTION_LISTEN_NAME), UserUttered("x", intent={"name": "ask"}), ActionExecuted("utter_y")],
+        is_rule_tracker=False,
+    )
+    table, _ = build_answer_table([_rule("ask", "utter_x"), story])
+    assert "ask" not in table

@@ -1,0 +1,1 @@
+"""Intent understanding: Rasa NLU components of this project."""
