@@ -46,19 +46,30 @@ def clean_text(text: str) -> str:
     return _LEADING_SLASHES.sub("", kept).strip()
 
 
+def sender_problem(sender: Any) -> str | None:
+    """Why `sender` cannot be a conversation id, or None. Also guards the staff console's lookups."""
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        return f"`sender` must be a string of 1 to {MAX_SENDER_CHARS} characters."
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in sender):
+        # a lone surrogate cannot be stored (and Rasa's SQL store exits on that error); NUL breaks PostgreSQL
+        return "`sender` must not contain control characters."
+    return None
+
+
 def parse_body(raw: bytes) -> Tuple[str, str, Dict[str, Any]]:
     """Validate one webhook body; returns (sender, text, metadata) or raises BadRequest."""
     if len(raw) > MAX_BODY_BYTES:
         raise BadRequest(413, "body_too_large", f"The request body is larger than {MAX_BODY_BYTES} bytes.")
     try:
         body = json.loads(raw.decode("utf-8") if raw else "")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[..." thousands deep
         raise BadRequest(400, "invalid_json", "The request body must be a JSON object.") from None
     if not isinstance(body, dict):
         raise BadRequest(400, "invalid_json", "The request body must be a JSON object.")
     sender, text = body.get("sender"), body.get("message")
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-        raise BadRequest(400, "invalid_sender", f"`sender` must be a string of 1 to {MAX_SENDER_CHARS} characters.")
+    problem = sender_problem(sender)
+    if problem:
+        raise BadRequest(400, "invalid_sender", problem)
     if not isinstance(text, str):
         raise BadRequest(400, "invalid_message", "`message` must be a string.")
     if len(text) > MAX_MESSAGE_CHARS:

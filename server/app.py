@@ -18,6 +18,9 @@ from rasa.core.utils import AvailableEndpoints
 from rasa.utils.log_utils import configure_structlog
 from sanic import Sanic
 
+from server import retention
+from server.security import install_security
+from server.settings import Settings
 from staff.routes import mount_staff
 from webchat.routes import mount_webchat
 
@@ -27,10 +30,20 @@ logger = logging.getLogger(__name__)
 def build_app(model: str, endpoints_file: str, credentials_file: str, port: int) -> Sanic:
     endpoints = AvailableEndpoints.read_endpoints(endpoints_file)
     channels = create_http_input_channels(None, credentials_file)
-    app = configure_app(channels, cors=None, enable_api=False, port=port, endpoints=endpoints)
+    # asyncio's event loop, not uvloop: under overload uvloop accepts one new connection per loop turn,
+    # so a new visitor could wait 30 s while others chat; asyncio also gave the better p95/p99 at 20
+    # visitors (bench/README.md). Rasa's configure_app switches the loop policy back itself.
+    app = configure_app(channels, cors=None, enable_api=False, port=port, endpoints=endpoints, use_uvloop=False)
     mount_webchat(app)
     mount_staff(app)  # closed (401) unless STAFF_TOKEN is set
+    settings = Settings.from_env()  # a bad value stops the server here, with the variable's name
+    install_security(app, settings)  # rate limit, CORS, headers, body limit (server/security.py)
+    retention.schedule(app, endpoints_file, settings)  # old conversations deleted at start, then daily
     app.register_listener(partial(load_agent_on_start, model, endpoints, None), "before_server_start")
+    # Loading the model imports numpy.distutils, which sets the root logger to WARNING: put back the level
+    # set before (INFO in main), after the agent is loaded (listeners run in the order they were added).
+    level = logging.getLogger().level
+    app.register_listener(lambda *_: logging.getLogger().setLevel(level), "before_server_start")
     app.register_listener(close_resources, "after_server_stop")
     return app
 

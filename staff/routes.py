@@ -30,6 +30,7 @@ from sanic.response import HTTPResponse
 
 from bank.fingerprint import fingerprint
 from bank.loader import ROOT, load_bank
+from channels.rest import sender_problem
 from staff import stories
 from staff.explain import explain_message, is_stale
 from webchat.routes import security_headers
@@ -177,6 +178,8 @@ def mount_staff(app: Sanic) -> None:
         return _json({"count": len(entries), "stale": sum(e["stale"] for e in entries), "entries": entries})
 
     async def _tracker(request: Request, conversation_id: str):
+        if sender_problem(conversation_id):  # a 404, never a lookup that could upset the store
+            return None
         tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation_id)
         if tracker is None or not any(True for _ in tracker.events):
             return None

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.server
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with local_server(tmp_path_factory.mktemp("server"), ensure_model()) as running:
+    # dozens of requests from one address in seconds: the rate limit (tests/security/) would answer 429
+    off = {"RATE_LIMIT_PER_MINUTE": "0"}
+    with local_server(tmp_path_factory.mktemp("server"), ensure_model(), env=off) as running:
         yield {"url": running.url, "db": running.db, "log": running.log}
 
 

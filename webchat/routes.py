@@ -64,8 +64,12 @@ def security_headers(embeddable: bool) -> dict[str, str]:
 
 
 def client_config() -> dict[str, Any]:
-    """What the page needs from the hotline directory: each region's name and header crisis link."""
+    """What the page needs: each region's name and header crisis link (hotline directory), and how
+    long the server keeps a conversation (server/settings.py), for the privacy note."""
+    from server.settings import Settings
+
     return {
+        "retention_days": Settings.from_env().retention_days,
         "default_region": hotlines.default_region(),
         "regions": {
             code: {"name": spec["name"], "header": {"label": spec["header"]["label"], "href": spec["header"]["href"]}}

@@ -72,6 +72,15 @@ def test_explain_bank_and_conversation(staff_server):
     assert status == 404
 
 
+@pytest.mark.parametrize("odd_id", ["a%00b", "%ED%B2%9A", "x" * 300, "tab%09id"])
+def test_an_id_no_conversation_can_have_is_a_404_and_the_server_stays_up(staff_server, odd_id):
+    url = staff_server["url"]
+    status, _, _ = http("GET", url + "/staff/api/conversations/" + odd_id, token=TOKEN)
+    assert status in (400, 404)
+    status, _, _ = http("GET", url + "/staff/api/bank?q=emdr", token=TOKEN)
+    assert status == 200
+
+
 def test_log_has_no_message_text(staff_server):
     http("POST", staff_server["url"] + "/staff/api/explain", {"message": "zebra marmalade question"}, TOKEN)
     assert "zebra marmalade" not in staff_server["log"].read_text(encoding="utf-8")

@@ -696,3 +696,15 @@ def test_axe_finds_no_serious_or_critical_violations(chat_server, browser, axe_s
         dict(v, state=state) for state, found in report.items() for v in found if v["impact"] in ("serious", "critical")
     ]
     assert not serious, json.dumps(serious, indent=2)
+
+
+def test_privacy_note_says_where_the_chat_is_kept_and_for_how_long(chat_server, browser):
+    from server.settings import Settings
+
+    days = Settings.from_env().retention_days  # the server's setting, as the page reads it from config.json
+    open_chat(browser, chat_server)
+    note = by_id(browser, "privacy-note").text
+    assert "This tab keeps the chat until you close it." in note and f"after {days} days" in note, note
+    open_chat(browser, chat_server, "?storage=none")
+    note = by_id(browser, "privacy-note").text
+    assert "forgets the chat" in note and f"after {days} days" in note, note

@@ -79,9 +79,20 @@
       root.setProperty("--on-accent", onAccent);
       root.setProperty("--accent-text", contrast(settings.color, "#ffffff") >= 4.5 ? settings.color : "#1b1f23");
     }
-    if (settings.storage === "none") {
-      el.privacyNote.textContent = "No cookies. The chat is not saved: it ends when you leave or reload the page.";
-    }
+    applyPrivacyNote();
+  }
+
+  // Says where the chat is kept: in this tab (or nowhere) on this device, and on the service until it
+  // deletes old conversations (RETENTION_DAYS, from /webchat/config.json).
+  function applyPrivacyNote() {
+    var here = settings.storage === "none"
+      ? "No cookies. This page forgets the chat when you leave or reload it."
+      : "No cookies. This tab keeps the chat until you close it.";
+    var days = config && Number(config.retention_days);
+    var server = days > 0
+      ? " The service deletes conversations after " + days + " day" + (days === 1 ? "" : "s") + "."
+      : " The service deletes old conversations.";
+    el.privacyNote.textContent = here + server;
   }
 
   /* ---------- the crisis link, from the hotline directory ---------- */
@@ -114,7 +125,7 @@
     return window.fetch(CONFIG_URL, { credentials: "omit", cache: "no-cache" })
       .then(function (res) { return res.ok ? res.json() : null; })
       .then(function (data) {
-        if (data && data.regions) { config = data; applyCrisisLink(); }
+        if (data && data.regions) { config = data; applyCrisisLink(); applyPrivacyNote(); }
         document.documentElement.setAttribute("data-config", config ? "loaded" : "failed");
       })
       .catch(function () {  // the server-rendered link stays
