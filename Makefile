@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test train validate lint contacts sync-domain review eval setup lock clean browser-deps new-intent catalog baseline bench-crisis explain staff-batch staff-diff
+.PHONY: run test train validate lint contacts sync-domain review eval setup lock clean browser-deps new-intent catalog baseline bench bench-levers bench-crisis soak explain staff-batch staff-diff purge-old forget-conversation run-cluster cluster-deps
 
 run: $(VENV)/.installed $(MODEL) ## set up, train if the model is missing or stale, and serve
 	@mkdir -p var
@@ -52,8 +52,26 @@ validate: $(VENV)/.installed ## generated files current, the bank's own checks, 
 browser-deps: ## chromium + chromedriver (apt) and axe-core (npm ci) for tests/webchat
 	bash scripts/install_browser_deps.sh
 
+REPLICAS ?= 2
+run-cluster: $(VENV)/.installed $(MODEL) ## PostgreSQL + Redis + REPLICAS replicas behind nginx on loopback (docs/runbook.md)
+	$(BIN)/python -m cluster --replicas $(REPLICAS) --port $(PORT)
+
+cluster-deps: ## postgresql, redis-server and nginx-light (apt) for make run-cluster and tests/cluster
+	bash scripts/install_cluster_deps.sh
+
+bench: $(VENV)/.installed ## ours vs a plain `rasa init` bot: training, cold start, latency, msgs/s, memory [ARGS=--quick]
+	$(BIN)/python bench/run.py $(ARGS)
+
+bench-levers: $(VENV)/.installed $(MODEL) ## what each speed lever is worth, one at a time, in-process
+	$(BIN)/python bench/levers.py
+
 bench-crisis: $(VENV)/.installed $(MODEL) ## crisis and FAQ reply latency over the real server (prints figures)
 	$(BIN)/python bench/crisis_latency.py
+
+MINUTES ?= 10
+CONVERSATIONS ?= 50
+soak: $(VENV)/.installed $(MODEL) ## bounded soak over the real server: make soak [MINUTES=10] [CONVERSATIONS=50]
+	$(BIN)/python bench/soak.py --minutes $(MINUTES) --conversations $(CONVERSATIONS)
 
 explain: $(VENV)/.installed $(MODEL) ## why it answers: make explain MSG="..." (or FILE=turns.txt) [FORMAT=json]
 	$(BIN)/python -m staff.cli explain $(if $(FILE),--file "$(FILE)",--message "$(MSG)") --format $(or $(FORMAT),text)
@@ -63,6 +81,13 @@ staff-batch: $(VENV)/.installed $(MODEL) ## batch review: make staff-batch IN=ph
 
 staff-diff: $(VENV)/.installed ## release diff: make staff-diff IN=... MODEL_A=old.tar.gz [MODEL_B=...] [OUT=...]
 	$(BIN)/python -m staff.cli diff --in "$(IN)" --model-a "$(MODEL_A)" --model-b "$(or $(MODEL_B),$(MODEL))" --out "$(or $(OUT),results/staff/diff)"
+
+purge-old: $(VENV)/.installed ## delete conversations older than RETENTION_DAYS (30): make purge-old [DAYS=N] [DRY_RUN=1]
+	$(BIN)/python -m server.retention --endpoints endpoints.yml $(if $(DAYS),--days $(DAYS)) $(if $(DRY_RUN),--dry-run)
+
+forget-conversation: $(VENV)/.installed ## delete one visitor's conversation: make forget-conversation SENDER=web-...
+	@test -n "$(SENDER)" || { echo 'usage: make forget-conversation SENDER=<conversation id>'; exit 2; }
+	$(BIN)/python -m server.retention --endpoints endpoints.yml --sender "$(SENDER)"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -21,21 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.client import Visitor  # noqa: E402
+from bench.load import memory_mb, percentile  # noqa: E402
 from scripts import eval_crisis  # noqa: E402
 from scripts.eval_intents import held_out  # noqa: E402
 from server.local import local_server  # noqa: E402
-
-
-def percentile(values: list, p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def measure(visitor: Visitor, texts: list, check, turns: int = 10) -> list:
@@ -58,7 +47,8 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=200)
     args = parser.parse_args()
     started = time.perf_counter()
-    with local_server(Path(tempfile.mkdtemp()), Path(args.model)) as server:
+    # the load comes from one address: the per-visitor rate limit is off for the measurement
+    with local_server(Path(tempfile.mkdtemp()), Path(args.model), env={"RATE_LIMIT_PER_MINUTE": "0"}) as server:
         Visitor(server.port).say("hello")
         cold = time.perf_counter() - started
         crisis = [c["text"] for c in eval_crisis.load_cases()["positives"]][: args.n]
@@ -70,7 +60,7 @@ def main() -> int:
         )
         faq_ms = measure(Visitor(server.port), faq, lambda r: bool(r))
         print(
-            f"cold start to first answer: {cold:.1f} s; server memory after the run: {rss_mb(server.proc.pid):.0f} MB"
+            f"cold start to first answer: {cold:.1f} s; server memory after the run: {memory_mb(server.proc.pid)['rss_mb']:.0f} MB"
         )
         for label, times in (("crisis", crisis_ms), ("faq", faq_ms)):
             print(
