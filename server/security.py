@@ -4,7 +4,7 @@ install_security(app, settings) is called once by server/app.py's build_app. It 
 response middleware, both O(1) per request:
 - POST /webhooks/rest/webhook is rate-limited by client address and by sender id (token buckets; idle
   buckets are dropped, so memory stays bounded): over the limit the answer is 429 with Retry-After and
-  a JSON body the web chat shows;
+  a JSON body the web chat shows, except that crisis language is never held back by the sender limit;
 - CORS is granted only to ALLOWED_ORIGINS (none by default): Rasa always installs Sanic-Cors with no
   origins but credentials on and a 200 for any OPTIONS, so it is made inert and CORS is decided here;
 - every response gets nosniff, no-referrer, a Permissions-Policy and a Content-Security-Policy
@@ -26,6 +26,8 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.rest import MAX_MESSAGE_CHARS, clean_text
+from guardrails import crisis
 from server.settings import Settings
 from webchat.routes import security_headers
 
@@ -85,6 +87,18 @@ def _sender_of(body: bytes) -> str | None:
     except (ValueError, RecursionError, AttributeError):  # RecursionError: "[[[[..." nested thousands deep
         return None
     return sender.strip() if isinstance(sender, str) else None
+
+
+def _is_crisis_message(body: bytes) -> bool:
+    """True when the webhook body's message is crisis language for the deterministic lexicon."""
+    try:
+        text = json.loads(body).get("message")
+    except (ValueError, RecursionError, AttributeError):
+        return False
+    if not isinstance(text, str):
+        return False
+    verdict = crisis.assess(clean_text(text[:MAX_MESSAGE_CHARS]))
+    return verdict is not None and not verdict.vetoed
 
 
 def _rate_limited(wait: float, extra_headers: Dict[str, str]) -> HTTPResponse:
@@ -168,7 +182,9 @@ def install_security(app: Sanic, settings: Settings) -> None:
                 if not key:
                     continue
             wait = limiter.take(key)
-            if wait:
+            # Crisis language always gets its answer: a visitor in crisis typing fast is not held back
+            # by their own limit (checked only when over it). The per-address limit still applies.
+            if wait and not (kind == "sender" and _is_crisis_message(request.body)):
                 return _rate_limited(wait, cors_headers(request))
         return None
 

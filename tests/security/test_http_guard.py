@@ -137,6 +137,18 @@ def test_a_visitor_over_the_rate_limit_gets_429_with_retry_after(limited_server)
     assert other[0] == 200, "another visitor at the same address is not limited"
 
 
+def test_crisis_language_is_answered_even_over_the_visitors_own_limit(limited_server):
+    sender, proxy = uuid.uuid4().hex, {"X-Forwarded-For": "203.0.113.9"}
+    for _ in range(int(LIMITED_ENV["RATE_LIMIT_BURST"])):
+        assert post_json(limited_server, {"sender": sender, "message": "what is emdr"}, proxy)[0] == 200
+    assert post_json(limited_server, {"sender": sender, "message": "what is cpt"}, proxy)[0] == 429
+    status, _, replies = post_json(limited_server, {"sender": sender, "message": "i want to kill myself"}, proxy)
+    assert status == 200 and replies[0]["metadata"]["answer_key"].startswith("guard_crisis_")
+    # a hard negative is not crisis language: still limited
+    status, _, _ = post_json(limited_server, {"sender": sender, "message": "this paperwork is killing me"}, proxy)
+    assert status == 429
+
+
 def test_one_address_is_limited_whatever_sender_ids_it_uses(limited_server):
     proxy = {"X-Forwarded-For": "198.51.100.7"}
     burst = int(LIMITED_ENV["RATE_LIMIT_IP_BURST"])
