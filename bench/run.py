@@ -35,7 +35,7 @@ from bench import plain_rasa  # noqa: E402
 from bench.client import Visitor  # noqa: E402
 from bench.load import by_turn, memory_mb, run_load  # noqa: E402
 from bench.workload import conversations  # noqa: E402
-from server.local import local_server, quiet_env  # noqa: E402
+from server.local import local_server, quiet_env, sqlite_endpoints  # noqa: E402
 
 # The performance issue's targets, on this 2-core machine.
 TARGETS = {
@@ -249,17 +249,12 @@ def main() -> int:
     else:
         print("Training our model ...", flush=True)
         trained = train(Path(args.config), work / "models")
-    import yaml
-
-    endpoints = yaml.safe_load(Path(args.endpoints).read_text())
-    endpoints["tracker_store"]["db"] = str(work / "ours" / "conversations.db")
+    endpoints = sqlite_endpoints(work / "ours" / "conversations.db", Path(args.endpoints))
     print("Measuring our assistant ...", flush=True)
     ours = {
         **trained,
         **measure(
-            local_server(
-                work / "ours", Path(trained["model"]), env=NO_RATE_LIMIT, endpoints_yaml=yaml.safe_dump(endpoints)
-            ),
+            local_server(work / "ours", Path(trained["model"]), env=NO_RATE_LIMIT, endpoints_yaml=endpoints),
             args.quick,
         ),
     }

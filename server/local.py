@@ -47,9 +47,9 @@ def wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float = 180) 
     raise RuntimeError(f"server did not answer {url} in {seconds} s:\n{log.read_text()}")
 
 
-def sqlite_endpoints(db: Path) -> str:
-    """The repo's endpoints.yml (same tracker store class and settings) with its SQLite file at `db`."""
-    config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+def sqlite_endpoints(db: Path, source: Path = ROOT / "endpoints.yml") -> str:
+    """`source` (the repo's endpoints.yml: same tracker store class and settings) with its SQLite file at `db`."""
+    config = yaml.safe_load(source.read_text())
     config["tracker_store"]["db"] = str(db)
     return yaml.safe_dump(config, sort_keys=False)
 

@@ -80,24 +80,23 @@ class RateLimiter:
             del buckets[key]
 
 
-def _sender_of(body: bytes) -> str | None:
-    """The sender id of a webhook body, if it has one (a bad body is the channel's to refuse)."""
+def _webhook_fields(body: bytes) -> Tuple[str | None, str | None]:
+    """(sender, message) of a webhook body, each None unless a string (a bad body is the channel's to refuse)."""
     try:
-        sender = json.loads(body).get("sender")
-    except (ValueError, RecursionError, AttributeError):  # RecursionError: "[[[[..." nested thousands deep
-        return None
-    return sender.strip() if isinstance(sender, str) else None
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested thousands deep
+        return None, None
+    if not isinstance(parsed, dict):
+        return None, None
+    sender, message = parsed.get("sender"), parsed.get("message")
+    return (sender.strip() if isinstance(sender, str) else None, message if isinstance(message, str) else None)
 
 
-def _is_crisis_message(body: bytes) -> bool:
-    """True when the webhook body's message is crisis language for the deterministic lexicon."""
-    try:
-        text = json.loads(body).get("message")
-    except (ValueError, RecursionError, AttributeError):
+def _is_crisis_language(message: str | None) -> bool:
+    """True when the deterministic crisis lexicon finds crisis language (not a hard negative) in `message`."""
+    if not message:
         return False
-    if not isinstance(text, str):
-        return False
-    verdict = crisis.assess(clean_text(text[:MAX_MESSAGE_CHARS]))
+    verdict = crisis.assess(clean_text(message[:MAX_MESSAGE_CHARS]))
     return verdict is not None and not verdict.vetoed
 
 
@@ -174,17 +173,18 @@ def install_security(app: Sanic, settings: Settings) -> None:
             return response.empty(headers=granted)
         if method != "POST" or request.path != WEBHOOK or not limiters:
             return None
+        message = None
         for kind, limiter in limiters:
             if kind == "ip":
                 key = request.remote_addr or request.ip
             else:
-                key = _sender_of(request.body)
+                key, message = _webhook_fields(request.body)
                 if not key:
                     continue
             wait = limiter.take(key)
             # Crisis language always gets its answer: a visitor in crisis typing fast is not held back
             # by their own limit (checked only when over it). The per-address limit still applies.
-            if wait and not (kind == "sender" and _is_crisis_message(request.body)):
+            if wait and not (kind == "sender" and _is_crisis_language(message)):
                 return _rate_limited(wait, cors_headers(request))
         return None
 

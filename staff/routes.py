@@ -177,6 +177,9 @@ def mount_staff(app: Sanic) -> None:
         entries = bank_entries(request.args.get("q", ""))
         return _json({"count": len(entries), "stale": sum(e["stale"] for e in entries), "entries": entries})
 
+    def _no_conversation() -> HTTPResponse:
+        return _json({"error": "not_found", "detail": "No conversation with that id."}, 404)
+
     async def _tracker(request: Request, conversation_id: str):
         if sender_problem(conversation_id):  # a 404, never a lookup that could upset the store
             return None
@@ -191,7 +194,7 @@ def mount_staff(app: Sanic) -> None:
             return _unauthorized()
         tracker = await _tracker(request, conversation_id)
         if tracker is None:
-            return _json({"error": "not_found", "detail": "No conversation with that id."}, 404)
+            return _no_conversation()
         turns = conversation_turns(list(tracker.events))
         return _json({"conversation_id": conversation_id, "slots": tracker.current_slot_values(), "turns": turns})
 
@@ -201,7 +204,7 @@ def mount_staff(app: Sanic) -> None:
             return _unauthorized()
         tracker = await _tracker(request, conversation_id)
         if tracker is None:
-            return _json({"error": "not_found", "detail": "No conversation with that id."}, 404)
+            return _no_conversation()
         steps = stories.story_steps(list(tracker.events))
         if not steps:
             return _json({"error": "empty", "detail": "The conversation has no messages."}, 400)
