@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
@@ -30,8 +31,13 @@ def data_files(root: Path = DATA) -> List[Path]:
     return sorted(p for p in root.rglob("*.yml"))
 
 
+_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")  # [zoloft](subject) -> zoloft
+
+
 def parse_examples(block: str) -> List[str]:
-    return [line.strip()[2:].strip() for line in block.splitlines() if line.strip().startswith("- ")]
+    """The examples' plain text, as the classifier sees it: entity annotations removed."""
+    lines = [line.strip()[2:].strip() for line in block.splitlines() if line.strip().startswith("- ")]
+    return [_ANNOTATION.sub(r"\1", line) for line in lines]
 
 
 def load_bank(root: Path = DATA) -> Bank:

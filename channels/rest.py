@@ -84,6 +84,16 @@ def parse_body(raw: bytes) -> Tuple[str, str, Dict[str, Any]]:
     return sender.strip(), text, kept
 
 
+def answer_key(utter_action: str | None, metadata: Dict[str, Any] | None) -> str | None:
+    """A reply's answer key: the variant's own `answer_key` (comparisons, clarify), else the response name."""
+    own = (metadata or {}).get("answer_key")
+    if isinstance(own, str) and own:
+        return own
+    if utter_action:
+        return utter_action[len("utter_") :] if utter_action.startswith("utter_") else utter_action
+    return None
+
+
 class AnswerCollector(CollectingOutputChannel):
     """Collects replies like Rasa's REST channel, plus each answer's bank metadata.
 
@@ -92,10 +102,10 @@ class AnswerCollector(CollectingOutputChannel):
 
     @staticmethod
     def _with_bank(message: Dict[str, Any], kwargs: Dict[str, Any]) -> Dict[str, Any]:
-        utter_action = kwargs.get("utter_action")
         bank = dict(kwargs.get("metadata") or {})
-        if utter_action:
-            bank["answer_key"] = utter_action[len("utter_") :] if utter_action.startswith("utter_") else utter_action
+        key = answer_key(kwargs.get("utter_action"), bank)
+        if key:
+            bank["answer_key"] = key
         if bank:
             message["metadata"] = bank
         return message

@@ -44,10 +44,15 @@ _LiteralDumper.add_representer(
 )
 
 
+def render_text(route: str, intro: str, services: list) -> str:
+    if load_directory()["routes"][route].get("style") == "line":
+        return " ".join([intro] + [f"{s['name']} ({s.get('short') or s['how']})." for s in services])
+    return "\n".join([intro] + [f"- {s['name']}: {s['how']}" for s in services])
+
+
 def render_variant(route: str, region: str) -> dict:
     intro, services = route_for(route, region)
-    lines = [intro] + [f"- {s['name']}: {s['how']}" for s in services]
-    variant = {"text": "\n".join(lines)}
+    variant = {"text": render_text(route, intro, services)}
     checked = min(s["verified_on"] for s in services)
     variant["metadata"] = {
         "sources": unique_sources(services),

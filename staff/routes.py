@@ -30,7 +30,7 @@ from sanic.response import HTTPResponse
 
 from bank.fingerprint import fingerprint
 from bank.loader import ROOT, load_bank
-from channels.rest import sender_problem
+from channels.rest import answer_key, sender_problem
 from staff import stories
 from staff.explain import explain_message, is_stale
 from webchat.routes import security_headers
@@ -128,8 +128,8 @@ def conversation_turns(events: List[Any]) -> List[Dict[str, Any]]:
             turns[-1]["actions"].append({"action": event.action_name, "policy": event.policy})
         elif isinstance(event, BotUttered):
             meta = event.metadata or {}
-            key = meta.get("utter_action", "")
-            turns[-1]["replies"].append({"answer_key": key.removeprefix("utter_"), "text": event.text})
+            key = answer_key(meta.get("utter_action"), meta.get("metadata")) or ""
+            turns[-1]["replies"].append({"answer_key": key, "text": event.text})
     return turns
 
 
