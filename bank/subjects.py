@@ -25,6 +25,7 @@ class Subject:
     names: Tuple[str, ...]
     answers: Dict[str, str]  # aspect -> answer key
     compare_as: str | None = None
+    family: Tuple[str, ...] = ()  # answer-key prefixes about this subject beyond the grid
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,14 @@ class Grid:
     def subjects_of(self, answer_key: str) -> Set[str]:
         return {s for s, _ in self.cells_of_answer.get(answer_key, [])}
 
+    def belongs(self, answer_key: str, subject: str) -> bool:
+        """Is this answer about the subject: one of its cells, or in its family of answer keys?"""
+        s = self.subjects.get(subject)
+        if s is None:
+            return False
+        in_family = bool(s.family) and answer_key.startswith(s.family)
+        return in_family or subject in self.subjects_of(answer_key)
+
     def comparison(self, first: str, second: str) -> str | None:
         """The comparison id ("cpt_emdr") for two subjects, or None when they share a column or lack one."""
         a, b = (self.subjects.get(x) for x in (first, second))
@@ -65,6 +74,7 @@ def build(doc: Dict) -> Grid:
             names=tuple(str(n).lower() for n in spec.get("names") or []),
             answers=dict(spec.get("answers") or {}),
             compare_as=spec.get("compare_as"),
+            family=tuple(spec.get("family") or ()),
         )
         for sid, spec in doc["subjects"].items()
     }

@@ -95,7 +95,10 @@ def report(cases: List[Case]) -> str:
         p, r, f = lexicon_point(cases, soft)
         name = "lexicon, strong and soft patterns" if soft else "lexicon, strong patterns"
         lines.append(f"{name:<36} precision {p:6.1%}  recall {r:6.1%}  false-positive rate {f:6.1%}")
-    for name, signal in (("learned crisis scorer", lambda c: c[2]), ("intent classifier's crisis belief", lambda c: c[3])):
+    for name, signal in (
+        ("learned crisis scorer", lambda c: c[2]),
+        ("intent classifier's crisis belief", lambda c: c[3]),
+    ):
         lines += ["", f"{name} alone", f"  {'threshold':>9}{'precision':>11}{'recall':>9}{'FPR':>8}"]
         lines += [f"  {t:>9.2f}{p:>11.1%}{r:>9.1%}{f:>8.1%}" for t, p, r, f in curve(cases, signal)]
     lines += [

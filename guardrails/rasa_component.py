@@ -35,9 +35,10 @@ logger = logging.getLogger(__name__)
 
 MODEL_FILE = "learned_crisis.pkl"
 SCORE_KEY = "crisis_score"
-# Examples of these intents teach the classifier the replies to a check-in; they are neither crisis nor
-# ordinary text for the crisis scorer.
-NOT_FOR_SCORER = (router.CHECKIN_INTENT, router.CHECKIN_SAFE_INTENT, router.CHECKIN_DECLINED_INTENT)
+# Examples of these intents mean something only in their place in a conversation (replies to a check-in,
+# follow-ups after a crisis reply: "tonight probably"); the router reads them there. For the crisis scorer,
+# which judges a message on its own, they are neither crisis nor ordinary text.
+NOT_FOR_SCORER = router.IN_CONTEXT_ONLY
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -52,7 +53,11 @@ class LearnedCrisisScorer(GraphComponent):
 
     @classmethod
     def create(
-        cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
     ) -> LearnedCrisisScorer:
         return cls(config, model_storage, resource)
 
@@ -123,9 +128,9 @@ class GuardrailRouter(GraphComponent, IntentClassifier):
     def get_default_config() -> Dict[str, Any]:
         return {
             # the learned layer's bars (make eval prints the calibration curves they come from)
-            "checkin_from": 0.5,
-            "crisis_from": 0.9,
-            "notice_from": 0.25,
+            "checkin_from": 0.35,
+            "crisis_from": 0.7,
+            "notice_from": 0.2,
             # a set-aside crisis guess falls back to the next intent only when it is at least this sure
             "veto_min_confidence": 0.3,
         }
@@ -136,7 +141,11 @@ class GuardrailRouter(GraphComponent, IntentClassifier):
 
     @classmethod
     def create(
-        cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
     ) -> GuardrailRouter:
         return cls(config)
 

@@ -7,9 +7,10 @@ the crisis route, a safety check-in when the signal is real but uncertain, or th
    route; "I'd rather not say" -> lines stay visible; "no, I'm safe" -> the answer the first message would
    have had; anything else is read with the crisis bar lowered to the check-in bar.
 2. After a crisis reply, a follow-up with risk in it ("yes I have pills", "I already tried once") stays on
-   the crisis route.
-3. Otherwise: a strong lexicon match -> crisis; a soft one (words hyperbole also uses) -> crisis only when
-   the learned layer agrees, else a check-in; no lexicon match -> the learned layer's band decides
+   the crisis route, and so does anything the assistant would not understand ("whatever. doesnt matter").
+3. Otherwise: a strong lexicon match -> crisis; a soft one (words headlines and hyperbole also use) -> crisis
+   when the learned layer agrees, a check-in when it sees any signal, else the answer; no lexicon match -> the
+   learned layer's band decides
    (>= crisis_from: crisis; >= checkin_from: check-in); a hard negative (idiom, negation, topic question)
    takes the crisis words back.
 4. Kratom and other dose/replacement guards, when no crisis or check-in was chosen.
@@ -45,7 +46,8 @@ class Band:
 
     checkin_from: float = 0.5
     crisis_from: float = 0.9
-    notice_from: float = 0.25  # below the check-in bar but worth a staff member's look ("set aside")
+    notice_from: float = 0.2  # below the check-in bar but worth a staff member's look ("set aside"); a soft
+    # lexicon match needs at least this much agreement from the learned layer to ask
 
 
 @dataclass(frozen=True)
@@ -194,21 +196,29 @@ def route(
         if risky:  # more risk words after a check-in: no second question, the lines now
             return crisis_route(guessed_kind(), "lexicon" if lexicon_crisis else "learned", verdict)
 
-    # 2. A follow-up after a crisis reply.
-    if safety.after == "crisis":
+    # 2. A follow-up after a crisis reply (or a check-in answered with something else): risk words, or a
+    #    message the assistant would not understand, stay on the crisis route: never "not understood" there.
+    if safety.after in ("crisis", "checkin"):
         if lexicon_crisis and not verdict.soft:
             return crisis_route(verdict.kind, "lexicon", verdict)
-        followup = checkin.risk_followup(text)
-        if followup or lexicon_crisis or probability >= band.checkin_from:
-            return crisis_route(guessed_kind(), "followup", _Pattern(followup, text), outcome="followup")
+        followup = checkin.risk_followup(text) if safety.after == "crisis" else None
+        not_understood = intent == FALLBACK_INTENT and dose is None
+        if followup or lexicon_crisis or probability >= band.checkin_from or not_understood:
+            kind = guessed_kind() if (lexicon_crisis or probability >= band.checkin_from) else safety.checkin_kind
+            return crisis_route(kind, "followup", _Pattern(followup, text), outcome="followup")
 
     # 3. One message on its own.
     if lexicon_crisis and not verdict.soft:
         return crisis_route(verdict.kind, "lexicon", verdict)
-    if lexicon_crisis:  # soft: hyperbole uses these words too
+    if lexicon_crisis:  # soft: headlines and hyperbole use these words too
         if probability >= band.crisis_from:
             return crisis_route(verdict.kind, "lexicon", verdict)
-        return checkin_route(verdict.kind, "lexicon", verdict)
+        if probability >= band.notice_from:
+            return checkin_route(verdict.kind, "lexicon", verdict)
+        if needs_other_answer:
+            routing.intent = answer_intent
+        routing.guardrail = decide.record("set_aside", verdict.kind, "lexicon", verdict)
+        return _kratom_guard(routing, text, intent, dose)
     if verdict is not None:  # vetoed: an idiom, a negation or a question about the topic
         if probability >= band.crisis_from:
             return checkin_route(guessed_kind(), "learned", verdict)

@@ -32,6 +32,12 @@ FALLBACK_INTENT = "nlu_fallback"
 WEAK_SUBJECT = "ptsd"  # named in most messages; it is the subject only when nothing else is named
 NO_VALUE = "none"  # a slot value meaning "nothing": a stale comparison must never be shown
 _COMPARE_CUE = re.compile(r"\b(?:or|vs|versus|compared?|comparing|difference|differ|better|than|between)\b", re.I)
+# Words that ask for a comparison even when only one side is named ("how does it compare with CPT?")
+_STRONG_COMPARE_CUE = re.compile(
+    r"\b(?:vs|versus|compared?|comparing|comparison|difference|differ|stack up|better than)\b", re.I
+)
+SHORT_PAIR_WORDS = 6  # "cpt and pct": two treatments and little else is a request to compare them
+WEAK_CUE_WORDS = 12  # "or" and "than" ask for a comparison in a short question, not inside a long story
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,9 @@ def recent_subjects(history: Sequence[Turn], current: str | None) -> List[str]:
     return out
 
 
-def _comparison(named: List[str], history: Sequence[Turn], current: str | None, grid: Grid) -> Tuple[str | None, List[str]]:
+def _comparison(
+    named: List[str], history: Sequence[Turn], current: str | None, grid: Grid
+) -> Tuple[str | None, List[str]]:
     comparable = [s for s in named if grid.subjects[s].compare_as]
     earlier = [s for s in recent_subjects(history, current) if grid.subjects.get(s) and grid.subjects[s].compare_as]
     if len(comparable) >= 2:
@@ -124,9 +132,30 @@ def resolve(
 ) -> Resolution:
     named = named_subjects(subject_values, grid)
     res = Resolution(record={"classifier_intent": intent, "named": named})
-    intent = _follow_up_below_fallback(intent, ranking, named or current_subject, grid, band)
+    lifted = _follow_up_below_fallback(intent, ranking, named, current_subject, grid, band)
+    if lifted != intent:
+        intent = res.intent = lifted
+        res.record["lifted_from_fallback"] = True
     comparable_named = [s for s in named if grid.subjects[s].compare_as]
-    asks_to_compare = intent == COMPARE_INTENT or (len(comparable_named) >= 2 and _COMPARE_CUE.search(text or ""))
+    pair_named = len(comparable_named) >= 2 and grid.comparison(comparable_named[0], comparable_named[1])
+    earlier = [s for s in recent_subjects(history, current_subject) if s not in named and grid.subjects.get(s)]
+    words = len((text or "").split())
+    asks_to_compare = (
+        intent == COMPARE_INTENT
+        or (
+            pair_named
+            and (
+                _STRONG_COMPARE_CUE.search(text or "")
+                or (_COMPARE_CUE.search(text or "") and words <= WEAK_CUE_WORDS)
+                or words <= SHORT_PAIR_WORDS
+            )
+        )
+        or (
+            len(comparable_named) == 1
+            and _STRONG_COMPARE_CUE.search(text or "")
+            and any(grid.comparison(s, comparable_named[0]) for s in earlier)
+        )
+    )
 
     if asks_to_compare:
         comparison, pair = _comparison(named, history, current_subject, grid)
@@ -162,26 +191,71 @@ def resolve(
         res.record.update(rule="answer", subject=subject, aspect=aspect)
         if subject:
             res.entities["current_subject"] = subject
-        return _clarify(res, intent, ranking, labels, band)
+        return _clarify(res, intent, ranking, labels, band, grid, named)
 
     if named:
         res.entities["current_subject"] = named[0]
         res.record.update(subject=named[0])
-    return _clarify(res, intent, ranking, labels, band)
+    elif current_subject:
+        family = _family_answer(intent, ranking, current_subject, grid, band)
+        if family:
+            res.intent = family
+            res.record.update(rule="family", subject=current_subject)
+            return res
+    return _clarify(res, intent, ranking, labels, band, grid, named)
 
 
 def _follow_up_below_fallback(
-    intent: str, ranking: Sequence[Tuple[str, float]], subject: Any, grid: Grid, band: ClarifyBand
+    intent: str,
+    ranking: Sequence[Tuple[str, float]],
+    named: Sequence[str],
+    current: str | None,
+    grid: Grid,
+    band: ClarifyBand,
 ) -> str:
-    """"and the side effects?" is short and vague on its own; with a subject in the conversation it is clear."""
-    if intent != FALLBACK_INTENT or not subject:
+    """A short or rambling message the classifier was unsure of is clear in its conversation: "and the side
+    effects?" with a subject known, or "what is the EMDR, my doctor say this word" whose best guess is about
+    the very subject it names."""
+    if intent != FALLBACK_INTENT or not (named or current):
         return intent
     real = [(n, c) for n, c in ranking if n != FALLBACK_INTENT]
     if real and real[0][1] >= band.follow_up_floor:
         top = real[0][0]
         if top in grid.aspect_of_intent or top == COMPARE_INTENT:
             return top
+        specific = [s for s in named if s != WEAK_SUBJECT]
+        if specific and grid.belongs(top, specific[0]):
+            return top
     return intent
+
+
+def _family_answer(
+    intent: str, ranking: Sequence[Tuple[str, float]], subject: str, grid: Grid, band: ClarifyBand
+) -> str | None:
+    """A vague follow-up ("is it an opioid?") the classifier was unsure of: the best candidate about the subject."""
+    real = [(n, c) for n, c in ranking if n != FALLBACK_INTENT]
+    if not real or (intent != FALLBACK_INTENT and real[0][1] >= band.below) or grid.belongs(real[0][0], subject):
+        return None
+    for name, confidence in real[:3]:
+        if confidence >= band.follow_up_floor and grid.belongs(name, subject):
+            return name
+    return None
+
+
+def _prefer_what_it_is(
+    res: Resolution, intent: str, real: Sequence[Tuple[str, float]], grid: Grid, named: Sequence[str], band: ClarifyBand
+) -> Resolution:
+    """"what's pe": when the two close candidates are both about the subject named, its "what it is" answer
+    is the safer reply than a detail (its sessions, its side effects) the visitor did not ask for."""
+    if not named or len(real) < 2 or res.intent not in (None, intent) or intent != real[0][0]:
+        return res
+    what = grid.answer(named[0], "what")
+    (first, c1), (second, c2) = real[0], real[1]
+    close = c1 < band.below and c1 - c2 <= band.margin
+    if close and what == second and grid.belongs(first, named[0]):
+        res.intent = what
+        res.record.update(rule="what_it_is", candidates=[[first, round(c1, 4)], [second, round(c2, 4)]])
+    return res
 
 
 def _answer(res: Resolution, grid: Grid, subject: str | None, aspect: str, rule: str, source: str) -> Resolution:
@@ -201,9 +275,18 @@ def _answer(res: Resolution, grid: Grid, subject: str | None, aspect: str, rule:
 
 
 def _clarify(
-    res: Resolution, intent: str, ranking: Sequence[Tuple[str, float]], labels: Labels | None, band: ClarifyBand
+    res: Resolution,
+    intent: str,
+    ranking: Sequence[Tuple[str, float]],
+    labels: Labels | None,
+    band: ClarifyBand,
+    grid: Grid,
+    named: Sequence[str] = (),
 ) -> Resolution:
-    """Two close candidates, both answers we can name: ask which one was meant instead of guessing."""
+    """Two close candidates, both answers we can name: ask which one was meant instead of guessing.
+
+    Not when the message names its subject and both candidates are about it ("tell me about effexor"):
+    the subject's own answer is then the better reply than a question."""
     real = [(n, c) for n, c in ranking if n != FALLBACK_INTENT]
     asks = (
         labels is not None
@@ -214,11 +297,12 @@ def _clarify(
         and real[0][1] - real[1][1] <= band.margin
         and labels.has(real[0][0])
         and labels.has(real[1][0])
+        and not (named and all(grid.belongs(n, named[0]) for n, _ in real[:2]))
     )
     if not asks:
         if intent == FALLBACK_INTENT:  # a plain "not understood": never show an earlier question's options
             res.entities["clarify"] = "no"
-        return res
+        return _prefer_what_it_is(res, intent, real, grid, named, band)
     (first, c1), (second, c2) = real[0], real[1]
     res.intent = FALLBACK_INTENT
     res.entities.update(

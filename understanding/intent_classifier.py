@@ -1,6 +1,10 @@
 """Rasa's LogisticRegressionClassifier with a lean prediction path for one message at a time.
 
-Training is Rasa's, unchanged (scikit-learn's multinomial logistic regression). Prediction is the
+Training is Rasa's (scikit-learn's multinomial logistic regression), with two settings Rasa does not
+expose: the regularisation `C`, and `normalize`, which scales each message's count vector to unit length.
+On 132 intents and about 8,000 examples, raw counts made every solver slow to converge (newton-cg took
+over six minutes, saga and lbfgs four to six); unit-length rows converge with saga in under a minute,
+at the same held-out accuracy (bench/README.md). Prediction is the
 same arithmetic, done directly: the message's sparse sentence features select columns of the
 weight matrix, softmax gives the probabilities. Rasa's version stacks scipy matrices, runs
 scikit-learn's input validation and sorts a dict per intent for every message: about 3 ms more
@@ -11,7 +15,7 @@ features, a binary or one-vs-rest model) goes to Rasa's own code.
 
 from __future__ import annotations
 
-from typing import List
+from typing import Any, Dict, List
 
 import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -19,10 +23,24 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
+from scipy.sparse import csr_matrix
+from sklearn.preprocessing import normalize
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "normalize": False}
+
+    def __init__(self, config: Dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        self.clf.set_params(C=float(self.config["C"]))
+
+    def _create_X(self, messages: List[Message]) -> csr_matrix:
+        X = super()._create_X(messages)
+        return normalize(X) if self.config["normalize"] else X
+
     def _multinomial(self) -> bool:
         clf = self.clf
         classes = getattr(clf, "classes_", None)
@@ -58,7 +76,10 @@ class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
         weights = self._weights_by_feature()
         if not columns or offset != weights.shape[0]:
             return None
-        scores = np.concatenate(values) @ weights[np.concatenate(columns)] + self.clf.intercept_
+        values = np.concatenate(values)
+        if self.config["normalize"]:
+            values = values / max(float(np.sqrt(values @ values)), 1e-12)
+        scores = values @ weights[np.concatenate(columns)] + self.clf.intercept_
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()
 

@@ -69,6 +69,7 @@ def client_config() -> dict[str, Any]:
     from server.settings import Settings
 
     return {
+        "welcome": _WELCOME,
         "retention_days": Settings.from_env().retention_days,
         "default_region": hotlines.default_region(),
         "regions": {
@@ -76,6 +77,23 @@ def client_config() -> dict[str, Any]:
             for code, spec in hotlines.regions().items()
         },
     }
+
+
+WELCOME_RESPONSE = "utter_greet"  # the bank's greeting opens the chat: what the assistant can and cannot do
+
+
+def welcome() -> dict[str, Any] | None:
+    """The greeting as the chat shows it: its reviewed text, starter topics as quick replies, its sources."""
+    from bank.loader import load_bank
+    from channels.rest import answer_key
+
+    variants = [v for v in load_bank().responses.get(WELCOME_RESPONSE, []) if not v.get("condition")]
+    if not variants:
+        return None
+    variant = variants[0]
+    metadata = dict(variant.get("metadata") or {})
+    metadata["answer_key"] = answer_key(WELCOME_RESPONSE, metadata)
+    return {"text": variant.get("text", ""), "buttons": variant.get("buttons") or [], "metadata": metadata}
 
 
 def region_or_default(region: str | None) -> str:
@@ -94,8 +112,13 @@ def render_index(region: str | None) -> str:
     return page
 
 
+_WELCOME: dict[str, Any] | None = None  # read once at start-up (mount_webchat): the bank is fixed while serving
+
+
 def mount_webchat(app: Sanic) -> None:
     """Add the web chat's routes to the assistant's Sanic app (called by server/app.py before start)."""
+    global _WELCOME
+    _WELCOME = welcome()
 
     async def index(request: Request) -> HTTPResponse:
         return response.html(render_index(request.args.get("region")), headers=security_headers(True))

@@ -10,7 +10,7 @@ from guardrails.region import detect_region
 NOTHING = [("faq_ptsd_what", 0.9), ("faq_ptsd_symptoms", 0.05)]
 
 
-BAND = router.Band(checkin_from=0.5, crisis_from=0.9, notice_from=0.25)
+BAND = router.Band(checkin_from=0.5, crisis_from=0.9, notice_from=0.2)
 
 
 def route(text, intent="nlu_fallback", ranking=NOTHING, probability=0.0, safety=router.Safety(), **kw):
@@ -49,8 +49,10 @@ def test_a_soft_lexicon_match_asks_unless_the_learned_layer_agrees(monkeypatch):
 
     soft = Verdict("crisis", "guard_crisis_suicide", "suicide", "sui.test", "want to die", soft=True)
     monkeypatch.setattr(crisis, "assess", lambda text: soft)
-    assert route("i want to die this lecture lol", probability=0.2).intent == router.CHECKIN_INTENT
+    assert route("i want to die this lecture lol", probability=0.3).intent == router.CHECKIN_INTENT
     assert route("i want to die this lecture lol", probability=0.95).intent == "guard_crisis_suicide"
+    nothing_learned = route("i want to die this lecture lol", probability=0.05)  # a headline's word, alone
+    assert nothing_learned.intent is None and nothing_learned.guardrail["outcome"] == "set_aside"
 
 
 def test_a_vetoed_message_never_keeps_a_crisis_intent_from_the_classifier():
@@ -202,3 +204,9 @@ def test_component_records_the_pattern_in_parse_output():
     assert output["intent"]["name"].startswith("guard_crisis_")
     assert output["guardrail"]["pattern"]
     assert output["intent_ranking"][0]["name"] == output["intent"]["name"]
+
+
+@pytest.mark.parametrize("after", ["crisis", "checkin"])
+def test_after_a_crisis_reply_or_check_in_not_understood_is_never_the_answer(after):
+    routing = route("whatever. doesnt matter", "nlu_fallback", safety=router.Safety(after, "suicide"))
+    assert routing.intent == router.FOLLOWUP_INTENT and routing.guardrail["outcome"] == "followup"

@@ -13,7 +13,7 @@ LABELS = Labels(
     label={"faq_meds_overview": "PTSD medicines", "faq_treatment_overview": "Treatments that work"},
     question={"faq_meds_overview": "What medicines help PTSD?", "faq_treatment_overview": "Which treatments work?"},
 )
-BAND = ClarifyBand(below=0.5, margin=0.1)
+BAND = ClarifyBand(below=0.5, margin=0.1, follow_up_floor=0.15)
 
 
 def run(intent, subjects=(), current=None, history=(), ranking=None, text=""):
@@ -134,3 +134,58 @@ def test_registry_order_survives_a_round_trip_through_the_model_file():
     doc = yaml.safe_load(REGISTRY.read_text(encoding="utf-8"))
     again = build(json.loads(json.dumps(doc)))
     assert again.primary_aspect("faq_meds_sertraline") == "what" == GRID.primary_aspect("faq_meds_sertraline")
+
+
+def test_a_vague_follow_up_prefers_an_answer_about_the_current_subject():
+    ranking = [("faq_ptsd_causes", 0.22), ("faq_kratom_opioid", 0.2), ("greet", 0.1)]
+    res = run("nlu_fallback", current="kratom", ranking=ranking)
+    assert res.intent == "faq_kratom_opioid" and res.record["rule"] == "family"
+
+
+def test_a_confident_answer_is_not_pulled_towards_the_current_subject():
+    ranking = [("faq_ptsd_causes", 0.8), ("faq_kratom_opioid", 0.1)]
+    assert run("faq_ptsd_causes", current="kratom", ranking=ranking).intent is None
+
+
+def test_no_did_you_mean_between_two_answers_about_the_subject_the_message_names():
+    ranking = [("faq_meds_venlafaxine", 0.4), ("faq_meds_venlafaxine_side_effects", 0.35)]
+    assert run("faq_meds_venlafaxine", ["venlafaxine"], ranking=ranking).intent is None
+
+
+def test_a_short_follow_up_below_the_fallback_bar_counts_when_there_is_a_subject():
+    ranking = [("nlu_fallback", 0.3), ("aspect_side_effects", 0.2), ("greet", 0.1)]
+    assert run("nlu_fallback", current="sertraline", ranking=ranking).intent == "faq_meds_sertraline_side_effects"
+    assert run("nlu_fallback", ranking=ranking).intent is None  # no subject: stays not understood
+
+
+def test_an_unsure_guess_about_the_subject_the_message_names_is_answered():
+    ranking = [("faq_treatment_emdr", 0.22), ("faq_ptsd_what", 0.2)]
+    res = run("nlu_fallback", ["emdr"], ranking=ranking, text="what is the EMDR, my doctor say this word")
+    assert res.intent == "faq_treatment_emdr" and res.record["lifted_from_fallback"]
+    assert res.entities["current_subject"] == "emdr"
+    assert run("nlu_fallback", ["emdr"], ranking=[("faq_ptsd_what", 0.22)]).intent is None  # not about EMDR
+
+
+def test_two_treatments_and_little_else_or_one_with_a_comparison_word_compare():
+    assert run("faq_treatment_cpt", ["cpt", "pct"], text="cpt and pct").entities["comparison"] == "cpt_pct"
+    history = [Turn("faq_treatment_wet", "wet", "what", ("wet",))]
+    res = run(
+        "faq_treatment_cpt", ["cpt"], "wet", history, text="How does it compare with cognitive processing therapy?"
+    )
+    assert res.intent == "compare" and res.entities["comparison"] == "cpt_wet"
+    assert run("faq_treatment_cpt", ["cpt"], "wet", history, text="what is cpt").intent is None
+
+
+def test_a_long_story_that_names_two_treatments_is_not_a_comparison_without_asking_for_one():
+    text = "my therapist said we start cpt next week and my sister did some other therapy or something for anxiety, what is it"
+    assert run("faq_treatment_cpt", ["cpt", "therapy"], text=text).intent is None
+    same_column = run("faq_meds_sertraline", ["sertraline", "medication"], text="is sertraline or an antidepressant ok")
+    assert same_column.intent is None  # both are medicine: nothing to put side by side
+
+
+def test_whats_pe_gets_what_pe_is_when_its_sessions_answer_is_only_just_ahead():
+    ranking = [("faq_treatment_pe_sessions", 0.41), ("faq_treatment_pe", 0.38)]
+    res = run("faq_treatment_pe_sessions", ["pe"], ranking=ranking, text="what's pe")
+    assert res.intent == "faq_treatment_pe" and res.record["rule"] == "what_it_is"
+    clear = [("faq_treatment_pe_sessions", 0.8), ("faq_treatment_pe", 0.1)]
+    assert run("faq_treatment_pe_sessions", ["pe"], ranking=clear).intent is None

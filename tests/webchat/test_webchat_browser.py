@@ -274,7 +274,11 @@ def test_no_script_or_page_uses_inner_html_or_eval():
 
 def test_question_shows_answer_and_its_sources_from_metadata(chat_server, browser):
     open_chat(browser, chat_server)
-    assert by_id(browser, "empty-hint").is_displayed()
+    welcome = wait(browser, lambda d: css_all(d, "#log .welcome"), 10, "the welcome opens the chat")[0]
+    assert "not a person" in welcome.text and "not an emergency service" in welcome.text
+    starters = welcome.find_elements("css selector", ".quick-reply")
+    assert [b.text for b in starters][:2] == ["What is PTSD?", "Treatments that work"]
+    assert not by_id(browser, "empty-hint").is_displayed(), "the welcome replaces the hint"
     log = by_id(browser, "log")
     assert log.get_attribute("role") == "log" and log.get_attribute("aria-live") == "polite"
     replies = say(browser, "what is ptsd")
@@ -283,6 +287,7 @@ def test_question_shows_answer_and_its_sources_from_metadata(chat_server, browse
     assert answer.get_attribute("data-answer-key") == expected["metadata"]["answer_key"] == "faq_ptsd_what"
     assert " ".join(expected["text"].split()) in " ".join(answer.text.split())
     assert not by_id(browser, "empty-hint").is_displayed()
+    assert not css_all(browser, "#log .welcome .quick-reply"), "starter topics go once the conversation starts"
     details = answer.find_element("css selector", "details.sources")
     assert details.get_attribute("open") is None, "sources start closed"
     details.find_element("css selector", "summary").click()
@@ -654,12 +659,30 @@ def test_demo_page_embeds_the_chat(chat_server, browser):
     assert_private_and_same_origin(browser, chat_server)
 
 
+def test_a_comparison_is_a_table_with_the_same_content_rest_gets_as_text(chat_server, browser):
+    open_chat(browser, chat_server)
+    reply = say(browser, "compare cpt and emdr")[0]
+    rest = post(chat_server, "compare cpt and emdr")[0]
+    assert reply.get_attribute("data-answer-key") == rest["metadata"]["answer_key"] == "compare_cpt_emdr"
+    table = reply.find_element("css selector", "table.compare")
+    headers = [th.text for th in table.find_elements("css selector", "thead th")]
+    assert headers[1:] == ["CPT", "EMDR"]
+    rows = table.find_elements("css selector", "tbody tr")
+    assert len(rows) == len(rest["metadata"]["table"]["rows"])
+    for row, (label, first, second) in zip(rows, rest["metadata"]["table"]["rows"]):
+        assert row.find_element("css selector", "th").get_attribute("scope") == "row"
+        assert [c.text for c in row.find_elements("css selector", "th, td")] == [label, first, second]
+        assert first in rest["text"] and second in rest["text"]  # REST carries the same content as text
+    assert table.find_element("css selector", "caption").text
+
+
 # ---------- accessibility scan and screenshots ----------
 
 
 def _busy_conversation(driver, server):
     say(driver, "what is ptsd")
     css_all(driver, "#log details.sources summary")[0].click()
+    say(driver, "compare cpt and emdr")  # the comparison table is scanned too
     say(driver, "i want to kill myself")
     say(driver, prompt_with_buttons(server)[0])
     assert css_all(driver, "#log .quick-reply"), "the scan covers quick replies"

@@ -24,7 +24,7 @@
 
   var $ = function (id) { return document.getElementById(id); };
   var el = {};
-  var settings, state, config = null, busy = false;
+  var settings, state, config = null, welcome = null, busy = false;
 
   /* ---------- settings ---------- */
 
@@ -126,6 +126,10 @@
       .then(function (res) { return res.ok ? res.json() : null; })
       .then(function (data) {
         if (data && data.regions) { config = data; applyCrisisLink(); applyPrivacyNote(); }
+        if (data && data.welcome) {
+          welcome = cleanEntry({ who: "bot", text: data.welcome.text, buttons: data.welcome.buttons, metadata: data.welcome.metadata });
+          updateHint();
+        }
         document.documentElement.setAttribute("data-config", config ? "loaded" : "failed");
       })
       .catch(function () {  // the server-rendered link stays
@@ -186,10 +190,22 @@
       });
     }
     if (typeof meta.facts_checked_on === "string") out.facts_checked_on = meta.facts_checked_on;
+    var table = cleanTable(meta.table);
+    if (table) out.table = table;
     if (meta.review && typeof meta.review === "object") {
       out.review = { checked_on: str(meta.review.checked_on), clinical_review: str(meta.review.clinical_review) };
     }
     return out;
+  }
+
+  /* A comparison answer's table: a caption, column headers, rows of plain strings, a closing note. */
+  function cleanTable(table) {
+    if (!table || typeof table !== "object" || !Array.isArray(table.columns) || !Array.isArray(table.rows)) return null;
+    var width = table.columns.length;
+    var rows = table.rows.filter(function (r) { return Array.isArray(r) && r.length === width; })
+      .map(function (r) { return r.map(str); });
+    if (width < 2 || !rows.length) return null;
+    return { caption: str(table.caption), columns: table.columns.map(str), rows: rows, note: str(table.note) };
   }
 
   function cleanEntry(entry) {
@@ -273,6 +289,38 @@
     return details;
   }
 
+  /* Side by side, as the VA Decision Aid's chart: a header row, then one row per question. */
+  function renderTable(container, table) {
+    var wrap = make("div", "table-wrap");
+    wrap.setAttribute("tabindex", "0");  // scrollable on a phone: reachable by keyboard
+    var t = make("table", "compare");
+    t.appendChild(make("caption", null, table.caption));
+    var head = make("thead");
+    var headRow = make("tr");
+    table.columns.forEach(function (name, i) {
+      var th = make("th", null, i === 0 ? "" : name);
+      th.scope = "col";
+      if (i === 0) th.appendChild(make("span", "visually-hidden", "Question"));
+      headRow.appendChild(th);
+    });
+    head.appendChild(headRow);
+    t.appendChild(head);
+    var body = make("tbody");
+    table.rows.forEach(function (row) {
+      var tr = make("tr");
+      row.forEach(function (cell, i) {
+        var node = make(i === 0 ? "th" : "td", null, cell);
+        if (i === 0) node.scope = "row";
+        tr.appendChild(node);
+      });
+      body.appendChild(tr);
+    });
+    t.appendChild(body);
+    wrap.appendChild(t);
+    container.appendChild(wrap);
+    if (table.note) container.appendChild(make("p", null, table.note));
+  }
+
   function isCrisisKey(key) { return typeof key === "string" && key.indexOf("guard_crisis_") === 0; }
   function isContactsKey(key) { return typeof key === "string" && key.indexOf("contacts_") === 0; }
 
@@ -283,7 +331,12 @@
     if (key) wrap.setAttribute("data-answer-key", key);
     var bubble = make("div", "bubble");
     bubble.appendChild(make("span", "visually-hidden", entry.who === "user" ? "You said: " : "Assistant: "));
-    renderText(bubble, entry.text);
+    if (entry.who === "bot" && entry.metadata && entry.metadata.table) {
+      bubble.className += " bubble-table";
+      renderTable(bubble, entry.metadata.table);
+    } else {
+      renderText(bubble, entry.text);
+    }
     wrap.appendChild(bubble);
     if (entry.who === "bot") {
       var sources = renderSources(entry.metadata || {});
@@ -316,7 +369,18 @@
     });
   }
 
-  function updateHint() { el.hint.hidden = state.entries.length > 0; }
+  /* The welcome (the bank's greeting, from config.json) opens an empty conversation, with starter topics. */
+  function updateHint() {
+    var empty = state.entries.length === 0;
+    var old = el.log.querySelector(".welcome");
+    if (old) old.parentNode.removeChild(old);
+    el.hint.hidden = !empty || Boolean(welcome);
+    if (welcome) {
+      var node = renderEntry(welcome, empty);
+      node.className = "welcome";  // not a .msg: it is the page's greeting, not part of the conversation
+      el.log.insertBefore(node, el.log.firstChild);
+    }
+  }
 
   function renderPinned() {
     el.panelBody.textContent = "";

@@ -1,0 +1,61 @@
+"""The development figures may not fall below the recorded baseline (evaluation/baseline.json), and no
+evaluation text may ever become a training example (the sets measure words the assistant never saw)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from bank.loader import load_bank
+from evaluation import baseline, sets
+from evaluation.outcomes import turn
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def _texts(family: str, split: str):
+    doc = sets.load(family, split)
+    for case in doc.get("cases") or []:
+        yield case["text"]
+    for conversation in doc.get("conversations") or []:
+        for step in conversation["turns"]:
+            yield step.get("text") or step.get("user")
+
+
+@pytest.mark.parametrize("family", ["crisis", "conversations"])
+@pytest.mark.parametrize("split", sets.SPLITS)
+def test_no_evaluation_text_is_a_training_example(family, split):
+    training = {_norm(e): intent for intent, examples in load_bank().examples.items() for e in examples}
+    leaked = [training[_norm(t)] for t in _texts(family, split) if _norm(t) in training]
+    # intents only: a sealed text is never printed
+    assert not leaked, f"{len(leaked)} {family}/{split} texts are training examples of: {sorted(set(leaked))}"
+
+
+def test_sealed_sets_are_big_enough_to_judge_every_kind():
+    cases = sets.load("crisis", "sealed")["cases"]
+    assert sum(c["label"] == "crisis" for c in cases) >= 400 and sum(c["label"] == "negative" for c in cases) >= 400
+    kinds = {c["kind"] for c in cases if c["label"] == "crisis"}
+    assert all(sum(c["kind"] == k for c in cases) >= 30 for k in kinds)
+    convs = sets.load("conversations", "sealed")["conversations"]
+    need = {"follow_up": 60, "comparison": 20, "disclosure": 30, "question": 60, "off_topic": 30}
+    for kind, minimum in need.items():
+        assert sum(c["kind"] == kind for c in convs) >= minimum, kind
+
+
+def test_outcomes_tell_crisis_checkin_help_lines_and_honest_replies_apart():
+    assert turn(["guard_crisis_suicide", "contacts_crisis", "guard_crisis_continue"]).crisis
+    checkin = turn(["guard_checkin", "contacts_crisis"])
+    assert checkin.checkin and checkin.help_line and not checkin.crisis
+    assert turn(["fallback", "contacts_pointer"]).honest and turn(["fallback", "contacts_pointer"]).help_line
+    assert not turn(["faq_ptsd_what"]).help_line and not turn(["faq_ptsd_what"]).honest
+    assert turn(["guard_dose_other"]).matches(["guard_dose_followup"])  # one refusal, whichever guard said it
+
+
+def test_development_figures_hold_the_recorded_baseline(bot):
+    recorded = json.loads(baseline.BASELINE.read_text(encoding="utf-8"))["bounds"]
+    figures = baseline.measure(lambda text, sender, meta: bot.keys(text, f"eval-{sender}", meta or None))
+    assert not baseline.problems(figures, recorded)
