@@ -25,6 +25,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bank.fingerprint import fingerprint
+from bank.review import parse_signature
+
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
@@ -84,6 +87,20 @@ def parse_body(raw: bytes) -> Tuple[str, str, Dict[str, Any]]:
     return sender.strip(), text, kept
 
 
+def review_for_sent(message: Dict[str, Any], bank: Dict[str, Any]) -> Dict[str, Any]:
+    """The review record only if it is bound to the words actually sent; else a void marker, never a
+    review date on text nobody reviewed (and a clinical signature only if bound to them too)."""
+    review = bank.get("review") if isinstance(bank.get("review"), dict) else {}
+    sent = {"text": message.get("text", ""), "buttons": message.get("buttons") or [], "metadata": bank}
+    said = fingerprint(sent)
+    if review.get("text_sha256") != said:
+        return {"status": "void", "detail": "This text does not match its review."}
+    signed = parse_signature(review.get("clinical_review"))
+    if signed is not None and signed.fingerprint != said:
+        return {**review, "clinical_review": "pending"}
+    return review
+
+
 class AnswerCollector(CollectingOutputChannel):
     """Collects replies like Rasa's REST channel, plus each answer's bank metadata.
 
@@ -96,6 +113,8 @@ class AnswerCollector(CollectingOutputChannel):
         bank = dict(kwargs.get("metadata") or {})
         if utter_action:
             bank["answer_key"] = utter_action[len("utter_") :] if utter_action.startswith("utter_") else utter_action
+        if "review" in bank:
+            bank["review"] = review_for_sent(message, bank)
         if bank:
             message["metadata"] = bank
         return message

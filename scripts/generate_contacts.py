@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bank.fingerprint import fingerprint  # noqa: E402
+from bank.review import parse_signature  # noqa: E402
 from guardrails.hotlines import default_region, load_directory, regions, route_for  # noqa: E402
 
 OUTPUT = ROOT / "data" / "guardrails" / "contacts.yml"
@@ -44,7 +45,22 @@ _LiteralDumper.add_representer(
 )
 
 
-def render_variant(route: str, region: str) -> dict:
+def kept_signatures() -> dict:
+    """Clinicians' signatures in the current file, by the fingerprint they are bound to: regenerating the
+    same words keeps them; changed words get `pending` (bank/review.py writes the signatures)."""
+    if not OUTPUT.exists():
+        return {}
+    doc = yaml.safe_load(OUTPUT.read_text(encoding="utf-8")) or {}
+    kept = {}
+    for variants in (doc.get("responses") or {}).values():
+        for variant in variants or []:
+            signed = parse_signature(((variant.get("metadata") or {}).get("review") or {}).get("clinical_review"))
+            if signed:
+                kept[signed.fingerprint] = variant["metadata"]["review"]["clinical_review"]
+    return kept
+
+
+def render_variant(route: str, region: str, signatures: dict | None = None) -> dict:
     intro, services = route_for(route, region)
     lines = [intro] + [f"- {s['name']}: {s['how']}" for s in services]
     variant = {"text": "\n".join(lines)}
@@ -60,27 +76,29 @@ def render_variant(route: str, region: str) -> dict:
             "clinical_review": "pending",
         },
     }
+    variant["metadata"]["review"]["clinical_review"] = (signatures or {}).get(fingerprint(variant), "pending")
     return variant
 
 
 def render() -> str:
     responses = {}
     default = default_region()
+    signatures = kept_signatures()
     for route in load_directory()["routes"]:
         variants = []
         for region in regions():
             if region == default:
                 continue
-            variant = render_variant(route, region)
+            variant = render_variant(route, region, signatures)
             variants.append({"condition": [{"type": "slot", "name": "region", "value": region}], **variant})
-        variants.append(render_variant(route, default))  # the unconditional default comes last
+        variants.append(render_variant(route, default, signatures))  # the unconditional default comes last
         responses[f"utter_contacts_{route}"] = variants
     body = yaml.dump(
         {"version": "3.1", "responses": responses},
         Dumper=_LiteralDumper,
         sort_keys=False,
         allow_unicode=True,
-        width=100,
+        width=10_000,  # one line per value, as a round-trip edit (bank/review.py) writes a signature
     )
     return HEADER + body
 
