@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from functools import partial
+from pathlib import Path
 
 from rasa.core import utils as core_utils
 from rasa.core.run import close_resources, configure_app, create_http_input_channels, load_agent_on_start
@@ -18,6 +20,7 @@ from rasa.core.utils import AvailableEndpoints
 from rasa.utils.log_utils import configure_structlog
 from sanic import Sanic
 
+from bank import release
 from server import retention
 from server.security import install_security
 from server.settings import Settings
@@ -48,6 +51,16 @@ def build_app(model: str, endpoints_file: str, credentials_file: str, port: int)
     return app
 
 
+def refuse_unreviewed(model: str, settings: Settings) -> None:
+    """Stop before serving text whose review does not match it, or (REQUIRE_CLINICAL_SIGNOFF=1) that no
+    clinician signed: the check reads the responses packed in the model, i.e. what this server would send."""
+    problems = release.serving_problems(release.model_responses(Path(model)), settings.require_clinical_signoff)
+    if problems:
+        for line in problems:
+            logger.error("Refusing to start: %s", line)
+        sys.exit(3)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve the assistant and its web chat.")
     parser.add_argument("--model", default="models/current.tar.gz")
@@ -59,6 +72,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
     # Rasa's debug logs print each message's text; visitors' words stay out of the logs.
     configure_structlog(logging.INFO)
+    refuse_unreviewed(args.model, Settings.from_env())
     app = build_app(args.model, args.endpoints, args.credentials, args.port)
     endpoints = AvailableEndpoints.read_endpoints(args.endpoints)
     workers = core_utils.number_of_sanic_workers(endpoints.lock_store if endpoints else None)
