@@ -223,8 +223,8 @@ def test_serving_problems_list_void_reviews_and_with_the_gate_every_unsigned_ans
     assert release.serving_problems(responses, require_signoff=False) == []
     gated = release.serving_problems(responses, require_signoff=True)
     assert len(gated) == 1 and "guard_crisis_suicide" in gated[0] and "contacts_crisis (variant" in gated[0]
-    for name, variants in responses.items():
-        for index, v in enumerate(variants):
+    for variants in responses.values():
+        for v in variants:
             v["metadata"]["review"]["clinical_review"] = f"signed: {SIGNER} 2026-12-01 {fingerprint(v)}"
     assert release.serving_problems(responses, require_signoff=True) == []
     responses[f"utter_{KEY}"][0]["text"] += " One more word."
