@@ -125,7 +125,7 @@
       fillTags(data.tags);
       var out = $("conversation");
       clear(out);
-      $("conversation-status").textContent = data.turns.length + " messages in " + id;
+      $("conversation-status").textContent = data.turns.length + (data.turns.length === 1 ? " message in " : " messages in ") + id;
       data.turns.forEach(function (t, i) { out.appendChild(turnBox(t, i, data.turns)); });
       $("conv-title").scrollIntoView();
     }).catch(function (err) { clear($("conversation")); $("conversation-status").textContent = err.message; });

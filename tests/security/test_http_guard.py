@@ -39,7 +39,10 @@ ALLOWED_ROUTES = {
     ("/staff/api/inbox", "GET"): "staff console, session",
     ("/staff/api/conversations/<conversation_id:str>", "GET"): "staff console, session",
     ("/staff/api/conversations/<conversation_id:str>/turns/<event_id:int>/marks", "POST"): "staff console, session",
-    ("/staff/api/conversations/<conversation_id:str>/turns/<event_id:int>/correction", "POST"): "staff console, session",
+    (
+        "/staff/api/conversations/<conversation_id:str>/turns/<event_id:int>/correction",
+        "POST",
+    ): "staff console, session",
     ("/staff/api/phrasings", "POST"): "staff console, session",
     ("/staff/api/review/queue", "GET"): "staff console, session",
     ("/staff/api/review/sign", "POST"): "staff console, reviewer session",

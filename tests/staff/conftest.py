@@ -17,6 +17,7 @@ from server.local import local_server
 from staff import accounts, db
 from tests.conftest import ROOT, ensure_model
 from tests.test_maintainer_path import scratch_copy
+from tests.webchat.conftest import axe_source, screenshots  # noqa: F401  (the web chat's fixtures, shared)
 
 ACCOUNTS = {
     "ana": ("admin", "Ana Admin", ""),
