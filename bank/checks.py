@@ -332,3 +332,31 @@ def held_out_problems(bank: Bank, held_out: Dict[str, List[str]], held_out_files
                     "Fix: reword one of them."
                 )
     return problems
+
+
+# --- Citations a reader can follow from the clone ---------------------------------------------------------
+
+UNKNOWN_HOMES = ("https://github.com/ptsd-assistant/",)  # no such public repository is known
+_NAMED_FILE = re.compile(r"\b([\w./-]+\.md)\b")
+
+
+def reference_problems(bank: Bank, root: Path = ROOT) -> List[str]:
+    """Review records naming a document that is not in the clone, and sources at an address that is not known to
+    exist. scripts/point_sources_home.py fixes both (the assistant's own pages; docs/evidence.md)."""
+    problems = []
+    for name, i, variant in bank.variants():
+        metadata = variant.get("metadata") or {}
+        for source in metadata.get("sources") or []:
+            if str(source.get("url", "")).startswith(UNKNOWN_HOMES):
+                problems.append(
+                    f"{_label(bank, name)}[{i}]: cites {source['url']}, which is not known to exist. "
+                    "Fix: python scripts/point_sources_home.py"
+                )
+        against = str((metadata.get("review") or {}).get("checked_against", ""))
+        for named in _NAMED_FILE.findall(against):
+            if not (root / named).exists():
+                problems.append(
+                    f"{_label(bank, name)}[{i}]: its review was checked against {named}, which is not in the "
+                    "repository. Fix: python scripts/point_sources_home.py"
+                )
+    return problems

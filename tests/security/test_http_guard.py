@@ -21,6 +21,8 @@ ALLOWED_ROUTES = {
     ("/webhooks/rest", "GET"): "health check of the chat channel",
     ("/webhooks/rest/webhook", "POST"): "the chat channel",
     ("/webchat/config.json", "GET"): "the web chat's region list",
+    ("/about", "GET"): "the assistant's about page (cited by its answers about itself)",
+    ("/privacy", "GET"): "the assistant's privacy page (cited by its privacy answer)",
     ("/webchat/<name:str>", "GET"): "the web chat's files (an allow-list of names)",
     ("/staff", "GET"): "staff console page (no data; a set-up page until an account exists)",
     ("/staff/static/<name:str>", "GET"): "staff console files (an allow-list of names)",
