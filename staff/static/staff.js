@@ -77,7 +77,7 @@
       box.appendChild(banner);
     }
     var p = el("p", null, "verdict-text");
-    p.appendChild(el("strong", v.label + ": "));
+    if (v.text.indexOf(v.label) !== 0) p.appendChild(el("strong", v.label + ": "));  // no "Crisis route: Crisis route"
     p.appendChild(document.createTextNode(v.text));
     box.appendChild(p);
     return box;
