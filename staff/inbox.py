@@ -61,12 +61,13 @@ def turns_from_events(rows: Iterable[Any]) -> List[Dict[str, Any]]:
         elif turns and m["type_name"] == "action" and data.get("name") not in ("action_listen", None):
             turns[-1]["actions"].append(data["name"])
         elif turns and m["type_name"] == "bot":
-            metadata = data.get("metadata") or {}
+            stored = data.get("metadata") or {}  # Rasa stores the response's metadata under "metadata"
+            bank = stored.get("metadata") if isinstance(stored.get("metadata"), dict) else {}
             turns[-1]["replies"].append(
                 {
-                    "answer_key": answer_key_of(metadata),
+                    "answer_key": answer_key_of({**bank, "utter_action": stored.get("utter_action")}),
                     "text": data.get("text") or "",
-                    "sources": metadata.get("sources") or [],
+                    "sources": bank.get("sources") or [],
                 }
             )
     for turn in turns:

@@ -107,7 +107,8 @@ def all_kinds_of_responses(server):
         ("too long", "POST", WEBHOOK, json.dumps({"sender": "a", "message": "a" * 20_001}).encode(), {}),
         ("not found", "GET", "/nope", b"", {}),
         ("wrong method", "DELETE", WEBHOOK, b"", {}),
-        ("staff closed", "GET", "/staff", b"", {}),
+        ("staff set-up page", "GET", "/staff", b"", {}),
+        ("staff api without a session", "GET", "/staff/api/me", b"", {}),
         (
             "preflight",
             "OPTIONS",
