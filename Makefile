@@ -4,7 +4,8 @@ PORT ?= 5005
 VENV := .venv
 BIN := $(VENV)/bin
 MODEL := models/current.tar.gz
-TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+# bank/subjects.yml: the context step copies the subject x aspect grid into the model
+TRAINING_FILES := config.yml domain.yml bank/subjects.yml $(shell find data -name '*.yml' 2>/dev/null)
 
 # No telemetry, no GPU probing noise, no network: everything the assistant needs is in the repo.
 export RASA_TELEMETRY_ENABLED := false
@@ -12,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test train validate lint contacts sync-domain review eval setup lock clean browser-deps new-intent catalog baseline bench bench-levers bench-crisis soak explain staff-batch staff-diff purge-old forget-conversation run-cluster cluster-deps test-deps release-check review-packet review-import staff-user
+.PHONY: run test train validate lint contacts subjects comparisons sync-domain review eval eval-sealed setup lock clean browser-deps new-intent catalog baseline bench bench-levers bench-crisis soak explain staff-batch staff-diff purge-old forget-conversation run-cluster cluster-deps test-deps release-check review-packet review-import staff-user
 
 run: $(VENV)/.installed $(MODEL) ## set up, train if the model is missing or stale, and serve
 	@mkdir -p var
@@ -48,6 +49,8 @@ train: $(MODEL)
 
 validate: $(VENV)/.installed ## generated files current, the bank's own checks, no lost cases, Rasa's checks
 	$(BIN)/python scripts/generate_contacts.py --check
+	$(BIN)/python scripts/generate_subjects.py --check
+	$(BIN)/python scripts/generate_comparisons.py --check
 	$(BIN)/python scripts/sync_domain.py --check
 	$(BIN)/python scripts/validate_bank.py
 	$(BIN)/python scripts/build_catalog.py --check
@@ -101,6 +104,12 @@ lint: $(VENV)/.installed
 contacts: $(VENV)/.installed ## regenerate data/guardrails/contacts.yml from guardrails/hotlines.yml
 	$(BIN)/python scripts/generate_contacts.py
 
+subjects: $(VENV)/.installed ## regenerate data/subjects.yml (lookup table and synonyms) from bank/subjects.yml
+	$(BIN)/python scripts/generate_subjects.py
+
+comparisons: $(VENV)/.installed ## regenerate data/answer_bank/comparisons.yml from bank/treatment_facts.yml
+	$(BIN)/python scripts/generate_comparisons.py
+
 sync-domain: $(VENV)/.installed ## rewrite domain.yml's intents list from the training data
 	$(BIN)/python scripts/sync_domain.py
 
@@ -134,10 +143,17 @@ catalog: $(VENV)/.installed ## rebuild docs/answer-catalog.md
 baseline: $(VENV)/.installed ## record the evaluation sets' case counts (ACCURACY=0.82 to change that baseline)
 	$(BIN)/python scripts/guard_baseline.py --record $(if $(ACCURACY),--accuracy $(ACCURACY))
 
-eval: $(VENV)/.installed $(MODEL) ## print held-out intent accuracy and guardrail figures
+eval: $(VENV)/.installed $(MODEL) ## development figures: intents, crisis calibration curves, crisis and conversation sets
 	$(BIN)/python scripts/eval_intents.py
 	$(BIN)/python scripts/eval_crisis.py
 	$(BIN)/python scripts/eval_kratom.py
+	$(BIN)/python -m evaluation.calibration
+	$(BIN)/python -m evaluation.crisis --split dev
+	$(BIN)/python -m evaluation.conversations --split dev
+
+eval-sealed: $(VENV)/.installed $(MODEL) ## the sealed splits, once, when the work is done (logged in evaluation/sealed_openings.md)
+	$(BIN)/python -m evaluation.crisis --split sealed
+	$(BIN)/python -m evaluation.conversations --split sealed
 
 lock: ## re-pin requirements.txt from requirements.in in a scratch venv
 	@PY=$$(scripts/find_python.sh) || exit 1; rm -rf /tmp/lockvenv && "$$PY" -m venv /tmp/lockvenv && \

@@ -33,8 +33,13 @@ def data_files(root: Path = DATA) -> List[Path]:
     return sorted(p for p in root.rglob("*.yml"))
 
 
+_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")  # [zoloft](subject) -> zoloft
+
+
 def parse_examples(block: str) -> List[str]:
-    return [line.strip()[2:].strip() for line in block.splitlines() if line.strip().startswith("- ")]
+    """The examples' plain text, as the classifier sees it: entity annotations removed."""
+    lines = [line.strip()[2:].strip() for line in block.splitlines() if line.strip().startswith("- ")]
+    return [_ANNOTATION.sub(r"\1", line) for line in lines]
 
 
 def load_bank(root: Path = DATA) -> Bank:
@@ -72,7 +77,7 @@ def example_lines(path: Path) -> List[Tuple[str, str, int]]:
             if indent > block_indent:
                 item = _ITEM_LINE.match(line)
                 if item and intent:
-                    out.append((intent, item.group(2).strip(), number))
+                    out.append((intent, _ANNOTATION.sub(r"\1", item.group(2).strip()), number))
                 continue
             block_indent = None
         found = _INTENT_LINE.match(line)

@@ -77,6 +77,28 @@ def valid_signature(variant: Dict[str, Any]) -> Signature | None:
     return signed
 
 
+_SLOT = re.compile(r"\\\{[A-Za-z_][A-Za-z0-9_]*\\\}")  # an escaped {slot} in re.escape(template)
+
+
+def is_template(variant: Dict[str, Any]) -> bool:
+    """Words with slots ({subject_label}) that Rasa fills in when it sends them."""
+    said = [variant.get("text", "")] + [b.get("title", "") for b in variant.get("buttons") or []]
+    return any(re.search(r"\{[A-Za-z_][A-Za-z0-9_]*\}", part) for part in said)
+
+
+def _pattern(template: str) -> re.Pattern:
+    return re.compile(_SLOT.sub(lambda _: "(.+?)", re.escape(template)), re.DOTALL)
+
+
+def instance_of(variant: Dict[str, Any], text: str, button_titles: List[str]) -> bool:
+    """The sent words are the template's words with its slots filled in (the review covers the template;
+    what fills a slot is another reviewed answer's label or question)."""
+    titles = [b.get("title", "") for b in variant.get("buttons") or []]
+    if len(titles) != len(button_titles) or not _pattern(variant.get("text", "")).fullmatch(text):
+        return False
+    return all(_pattern(t).fullmatch(sent) for t, sent in zip(titles, button_titles))
+
+
 def _yaml() -> YAML:
     yaml = YAML()  # round-trip: keeps comments and layout (the same settings as scripts/new_intent.py)
     yaml.width = 100

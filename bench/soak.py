@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from bench.client import Visitor  # noqa: E402
 from bench.load import memory_mb, percentile  # noqa: E402
 from bench.workload import conversation, load_segments  # noqa: E402
-from channels.rest import clean_text  # noqa: E402
+from channels.rest import answer_key, clean_text  # noqa: E402
 from server.local import local_server  # noqa: E402
 
 MAX_GROWTH = 0.10
@@ -144,8 +144,8 @@ def stored_events(db: Path, senders: set) -> Dict[str, List[Event]]:
             if sender not in senders:
                 continue
             data = json.loads(raw)
-            key = (data.get("metadata") or {}).get("utter_action") or ""
-            key = key[len("utter_") :] if key.startswith("utter_") else key
+            meta = data.get("metadata") or {}
+            key = answer_key(meta.get("utter_action"), meta.get("metadata")) or ""
             stored.setdefault(sender, []).append((kind, data.get("text") or "", key if kind == "bot" else ""))
     return stored
 

@@ -26,7 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bank.fingerprint import fingerprint
-from bank.review import parse_signature
+from bank.review import instance_of, is_template, parse_signature, review_matches
 
 logger = logging.getLogger(__name__)
 
@@ -87,14 +87,51 @@ def parse_body(raw: bytes) -> Tuple[str, str, Dict[str, Any]]:
     return sender.strip(), text, kept
 
 
+def answer_key(utter_action: str | None, metadata: Dict[str, Any] | None) -> str | None:
+    """A reply's answer key: the variant's own `answer_key` (comparisons, clarify), else the response name."""
+    own = (metadata or {}).get("answer_key")
+    if isinstance(own, str) and own:
+        return own
+    if utter_action:
+        return utter_action[len("utter_") :] if utter_action.startswith("utter_") else utter_action
+    return None
+
+
+# Reviewed templates (responses with {slots}) by their fingerprint: what a filled-in reply is checked against.
+# server/app.py registers the loaded model's; otherwise the bank on disk is read once.
+_templates: Dict[str, Dict[str, Any]] | None = None
+
+
+def register_responses(responses: Dict[str, List[Dict[str, Any]]]) -> None:
+    global _templates
+    _templates = {
+        fingerprint(v): v
+        for variants in responses.values()
+        for v in variants or []
+        if is_template(v) and review_matches(v)
+    }
+
+
+def _reviewed_templates() -> Dict[str, Dict[str, Any]]:
+    if _templates is None:
+        from bank.loader import load_bank
+
+        register_responses(load_bank().responses)
+    return _templates or {}
+
+
 def review_for_sent(message: Dict[str, Any], bank: Dict[str, Any]) -> Dict[str, Any]:
-    """The review record only if it is bound to the words actually sent; else a void marker, never a
-    review date on text nobody reviewed (and a clinical signature only if bound to them too)."""
+    """The review record only if it is bound to the words actually sent (or, for a template, to the template
+    they fill in); else a void marker: never a review date on text nobody reviewed, and a clinical signature
+    only if bound to the same words."""
     review = bank.get("review") if isinstance(bank.get("review"), dict) else {}
-    sent = {"text": message.get("text", ""), "buttons": message.get("buttons") or [], "metadata": bank}
-    said = fingerprint(sent)
+    text, buttons = message.get("text", ""), message.get("buttons") or []
+    said = fingerprint({"text": text, "buttons": buttons, "metadata": bank})
     if review.get("text_sha256") != said:
-        return {"status": "void", "detail": "This text does not match its review."}
+        template = _reviewed_templates().get(str(review.get("text_sha256")))
+        if template is None or not instance_of(template, text, [b.get("title", "") for b in buttons]):
+            return {"status": "void", "detail": "This text does not match its review."}
+        said = review["text_sha256"]
     signed = parse_signature(review.get("clinical_review"))
     if signed is not None and signed.fingerprint != said:
         return {**review, "clinical_review": "pending"}
@@ -109,10 +146,10 @@ class AnswerCollector(CollectingOutputChannel):
 
     @staticmethod
     def _with_bank(message: Dict[str, Any], kwargs: Dict[str, Any]) -> Dict[str, Any]:
-        utter_action = kwargs.get("utter_action")
         bank = dict(kwargs.get("metadata") or {})
-        if utter_action:
-            bank["answer_key"] = utter_action[len("utter_") :] if utter_action.startswith("utter_") else utter_action
+        key = answer_key(kwargs.get("utter_action"), bank)
+        if key:
+            bank["answer_key"] = key
         if "review" in bank:
             bank["review"] = review_for_sent(message, bank)
         if bank:

@@ -56,6 +56,7 @@ class Entry:
     kind: str  # a crisis kind, or "idiom" / "negation" / "topic" for hard negatives
     regex: re.Pattern[str]
     intent: str | None = None  # only topic entries route somewhere
+    soft: bool = False  # a pattern real hyperbole also uses: a check-in, unless the learned layer agrees
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,10 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         if item["id"] in seen:
             raise ValueError(f"duplicate lexicon id {item['id']}")
         seen.add(item["id"])
-        return Entry(item["id"], kind, _compile(item, macros), item.get("intent"))
+        strength = item.get("strength", "strong")
+        if strength not in ("strong", "soft"):
+            raise ValueError(f"{item['id']}: strength must be strong or soft")
+        return Entry(item["id"], kind, _compile(item, macros), item.get("intent"), strength == "soft")
 
     crisis = []
     for item in doc["crisis"]:
@@ -195,6 +199,7 @@ def _surviving(crisis: List[Hit], vetoes: List[Hit]) -> List[Hit]:
 
 
 def _choose(hits: List[Hit], precedence: Sequence[str]) -> Hit:
+    hits = [h for h in hits if not h.entry.soft] or hits  # a strong match decides over a soft one
     third = [h for h in hits if h.entry.kind == "third_party"]
     if third:  # "my friend says she wants to die": the suicide words are about the friend
         hits = [
@@ -229,6 +234,7 @@ def _assess_normalised(text: str, lex: Lexicon) -> Verdict | None:
             kind=hit.entry.kind,
             pattern=hit.entry.id,
             matched=hit.text,
+            soft=hit.entry.soft,
         )
     if vetoes:
         return _veto_verdict(vetoes, crisis)
@@ -239,9 +245,9 @@ def assess(text: str) -> Verdict | None:
     """Crisis Verdict, a vetoed Verdict (hard negative), or None when there is no crisis language."""
     lex = lexicon()
     verdicts = [v for v in (_assess_normalised(t, lex) for t in _variants(text)) if v is not None]
-    for v in verdicts:
-        if not v.vetoed:
-            return v
+    crises = [v for v in verdicts if not v.vetoed]
+    if crises:
+        return next((v for v in crises if not v.soft), crises[0])
     return verdicts[0] if verdicts else None
 
 

@@ -1,48 +1,83 @@
-"""Decide, for one message, whether a guardrail overrides the learned classifier.
+"""Decide, for one message in its conversation, whether a guardrail overrides the intent.
 
-Pure Python (no Rasa imports) so every decision can be unit-tested directly. Order of precedence:
-1. crisis, deterministic (lexicon patterns) — wins over everything;
-2. crisis, learned (the classifier's crisis intents), unless a hard negative vetoed crisis;
-3. kratom and other dose/replacement guards, deterministic;
-4. the classifier's own intent (possibly nlu_fallback).
+Pure Python (no Rasa imports) so every decision can be unit-tested directly. Three outcomes, not two:
+the crisis route, a safety check-in when the signal is real but uncertain, or the answer.
+
+1. After a check-in, the visitor's reply decides: a yes (or "sometimes", "kind of", a plan) -> the crisis
+   route; "I'd rather not say" -> lines stay visible; "no, I'm safe" -> the answer the first message would
+   have had; anything else is read with the crisis bar lowered to the check-in bar.
+2. After a crisis reply, a follow-up with risk in it ("yes I have pills", "I already tried once") stays on
+   the crisis route.
+3. Otherwise: a strong lexicon match -> crisis; a soft one (words hyperbole also uses) -> crisis only when
+   the learned layer agrees, else a check-in; no lexicon match -> the learned layer's band decides
+   (>= crisis_from: crisis; >= checkin_from: check-in); a hard negative (idiom, negation, topic question)
+   takes the crisis words back.
+4. Kratom and other dose/replacement guards, when no crisis or check-in was chosen.
 If anything here raises, the caller routes to FAIL_SAFE_INTENT: a crisis-safe reply, never silence.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Sequence, Tuple
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, Sequence, Tuple
 
-from guardrails import crisis, kratom
+from guardrails import checkin, crisis, kratom
 from guardrails.hotlines import regions
 from guardrails.region import detect_region
 
 CRISIS_PREFIX = "guard_crisis_"
+CHECKIN_INTENT = "guard_checkin"
+CHECKIN_SAFE_INTENT = "guard_checkin_safe"
+CHECKIN_DECLINED_INTENT = "guard_checkin_declined"
+FOLLOWUP_INTENT = "guard_crisis_followup"
+# Intents that only mean something in their place in a conversation: out of it, they are never the answer.
+IN_CONTEXT_ONLY = (CHECKIN_INTENT, CHECKIN_SAFE_INTENT, CHECKIN_DECLINED_INTENT, FOLLOWUP_INTENT)
 FAIL_SAFE_INTENT = "guard_crisis_general"
 FALLBACK_INTENT = "nlu_fallback"
 KRATOM_INTENT_PREFIXES = ("faq_kratom_", "guard_kratom_")
 OTHER_TOPIC_INTENTS_PREFIX = "faq_"
+LEARNED_KIND_FLOOR = 0.05  # a crisis intent below this share of the classifier's belief does not name the kind
+
+
+@dataclass(frozen=True)
+class Band:
+    """The learned layer's bars (config.yml, chosen from the calibration curves: make eval)."""
+
+    checkin_from: float = 0.5
+    crisis_from: float = 0.9
+    notice_from: float = 0.25  # below the check-in bar but worth a staff member's look ("set aside")
+
+
+@dataclass(frozen=True)
+class Safety:
+    """Where the conversation stands, read from the tracker: what the assistant's last reply was."""
+
+    after: str | None = None  # "checkin" | "crisis" | None
+    checkin_kind: str | None = None  # the kind guessed when the check-in was asked
+    set_aside_intent: str | None = None  # the answer the check-in's message would otherwise have had
 
 
 @dataclass
 class Routing:
-    intent: str | None = None  # None: keep the classifier's intent
-    guardrail: Dict[str, Any] | None = None  # why a guardrail fired, for staff tools
+    intent: str | None = None  # None: keep the intent from before the guardrails
+    guardrail: Dict[str, Any] | None = None  # why, for staff tools (shape: docs/staff.md, "What is recorded")
     entities: Dict[str, str] = field(default_factory=dict)  # region / topic for slots
 
 
 def learned_crisis(ranking: Sequence[Tuple[str, float]]) -> Tuple[str | None, float]:
-    """The classifier's top real intent if it is a crisis intent, and the total crisis probability."""
-    real = [(name, conf) for name, conf in ranking if name != FALLBACK_INTENT]
-    total = sum(conf for name, conf in real if name.startswith(CRISIS_PREFIX))
-    if real and real[0][0].startswith(CRISIS_PREFIX):
-        return real[0][0], total
-    return None, total
+    """The classifier's strongest crisis intent (None below LEARNED_KIND_FLOOR) and its total crisis belief."""
+    real = [(n, c) for n, c in ranking if n != FALLBACK_INTENT and n.startswith(CRISIS_PREFIX) and n != FOLLOWUP_INTENT]
+    total = sum(c for _, c in real)
+    best = max(real, key=lambda r: r[1], default=(None, 0.0))
+    return (best[0] if best[1] >= LEARNED_KIND_FLOOR else None), total
 
 
-def best_non_crisis(ranking: Sequence[Tuple[str, float]], minimum: float) -> str:
+def best_answer(ranking: Sequence[Tuple[str, float]], minimum: float) -> str:
+    """The classifier's best intent that is an answer (not a crisis or in-context-only intent), or fallback."""
     for name, conf in ranking:
-        if name != FALLBACK_INTENT and not name.startswith(CRISIS_PREFIX) and conf >= minimum:
+        if name == FALLBACK_INTENT or name.startswith(CRISIS_PREFIX) or name in IN_CONTEXT_ONLY:
+            continue
+        if conf >= minimum:
             return name
     return FALLBACK_INTENT
 
@@ -65,65 +100,155 @@ def topic_of(intent: str, text: str) -> str | None:
     return None
 
 
+class _Decision:
+    """Builds the guardrail record staff tools read (docs/staff.md, "What is recorded"): its one shape."""
+
+    def __init__(self, band: Band, probability: float, unit: str | None, answer_intent: str) -> None:
+        self.band, self.probability, self.unit, self.answer_intent = band, probability, unit, answer_intent
+
+    def record(self, outcome: str, kind: str | None, layer: str, verdict: Any = None, **extra: Any) -> Dict[str, Any]:
+        guard = "kratom" if outcome == "refused" else "crisis"
+        return {
+            "guard": guard,
+            "outcome": outcome,
+            "kind": kind,
+            "layer": layer,
+            "pattern": getattr(verdict, "pattern", None),
+            "matched": getattr(verdict, "matched", None),
+            "probability": round(self.probability, 4),
+            "unit": self.unit,
+            "band": asdict(self.band),
+            "set_aside_intent": self.answer_intent if outcome in ("checkin", "set_aside") else None,
+            **extra,
+        }
+
+
 def route(
     text: str,
-    classifier_intent: str,
+    intent: str,
     ranking: Sequence[Tuple[str, float]],
     metadata: Dict[str, Any] | None = None,
-    learned_crisis_threshold: float = 0.5,
+    probability: float = 0.0,
+    unit: str | None = None,
+    band: Band = Band(),
+    safety: Safety = Safety(),
     veto_min_confidence: float = 0.3,
 ) -> Routing:
+    """`intent` is the intent after understanding (classifier, fallback, context); `probability` is the
+    learned crisis layer's score for the message, highest over its sentences."""
     routing = Routing()
     region = detect_region(text) or metadata_region(metadata)
     if region:
         routing.entities["region"] = region
 
+    learned_kind_intent, _ = learned_crisis(ranking)
+    classifier_says_crisis = intent.startswith(CRISIS_PREFIX) and intent != FOLLOWUP_INTENT
+    checkin_signal = intent in (CHECKIN_INTENT, FOLLOWUP_INTENT)  # out of place, each is a reason to ask
+    needs_other_answer = classifier_says_crisis or intent in IN_CONTEXT_ONLY
+    answer_intent = best_answer(ranking, veto_min_confidence) if needs_other_answer else intent
+    dose = kratom.assess(text)
+    if dose is not None and dose.intent:
+        answer_intent = dose.intent
+    decide = _Decision(band, probability, unit, answer_intent)
     verdict = crisis.assess(text)
-    if verdict is not None and not verdict.vetoed:
-        routing.intent = verdict.intent
-        routing.guardrail = dict(verdict.as_dict(), layer="deterministic")
-    elif verdict is not None:  # a hard negative: idiom, negation or a question about the topic
-        learned, _ = learned_crisis(ranking)
+    lexicon_crisis = verdict is not None and not verdict.vetoed
+
+    def crisis_route(kind: str | None, layer: str, v: Any = None, outcome: str = "crisis") -> Routing:
+        kind = kind or "general"
+        routing.intent = FOLLOWUP_INTENT if outcome == "followup" else f"{CRISIS_PREFIX}{kind}"
+        routing.guardrail = decide.record(outcome, kind, layer, v)
+        return routing
+
+    def checkin_route(kind: str | None, layer: str, v: Any = None) -> Routing:
+        routing.intent = CHECKIN_INTENT
+        routing.guardrail = decide.record("checkin", kind or "suicide", layer, v)
+        return routing
+
+    def guessed_kind() -> str:
+        if lexicon_crisis:
+            return verdict.kind
+        return learned_kind_intent[len(CRISIS_PREFIX) :] if learned_kind_intent else "general"
+
+    # 1. The visitor is answering a check-in.
+    if safety.after == "checkin":
+        said, pattern = checkin.answer(text)
+        if said == "decline":
+            routing.intent = CHECKIN_DECLINED_INTENT
+            routing.guardrail = decide.record("checkin_declined", safety.checkin_kind, "checkin_reply", pattern=pattern)
+            return routing
+        if said == "affirm":
+            return crisis_route(safety.checkin_kind or "suicide", "checkin_reply", _Pattern(pattern, text))
+        if said == "deny":
+            # "no, I'm safe" is taken at its word unless the same message states a risk outright; the learned
+            # score is not asked, since "safe" and "not" are crisis words to it
+            risky = (lexicon_crisis and not verdict.soft) or checkin.risk_followup(text) is not None
+        else:
+            risky = lexicon_crisis or probability >= band.checkin_from
+        if said == "deny" and not risky:
+            carry_on = safety.set_aside_intent
+            if not carry_on or carry_on == FALLBACK_INTENT or carry_on in IN_CONTEXT_ONLY:
+                carry_on = CHECKIN_SAFE_INTENT
+            routing.intent = carry_on
+            routing.guardrail = decide.record("checkin_safe", safety.checkin_kind, "checkin_reply", pattern=pattern)
+            return routing
+        if risky:  # more risk words after a check-in: no second question, the lines now
+            return crisis_route(guessed_kind(), "lexicon" if lexicon_crisis else "learned", verdict)
+
+    # 2. A follow-up after a crisis reply.
+    if safety.after == "crisis":
+        if lexicon_crisis and not verdict.soft:
+            return crisis_route(verdict.kind, "lexicon", verdict)
+        followup = checkin.risk_followup(text)
+        if followup or lexicon_crisis or probability >= band.checkin_from:
+            return crisis_route(guessed_kind(), "followup", _Pattern(followup, text), outcome="followup")
+
+    # 3. One message on its own.
+    if lexicon_crisis and not verdict.soft:
+        return crisis_route(verdict.kind, "lexicon", verdict)
+    if lexicon_crisis:  # soft: hyperbole uses these words too
+        if probability >= band.crisis_from:
+            return crisis_route(verdict.kind, "lexicon", verdict)
+        return checkin_route(verdict.kind, "lexicon", verdict)
+    if verdict is not None:  # vetoed: an idiom, a negation or a question about the topic
+        if probability >= band.crisis_from:
+            return checkin_route(guessed_kind(), "learned", verdict)
         if verdict.intent:
             routing.intent = verdict.intent
-        elif learned or classifier_intent.startswith(CRISIS_PREFIX):
-            routing.intent = best_non_crisis(ranking, veto_min_confidence)
-        routing.guardrail = dict(verdict.as_dict(), layer="deterministic")
-    else:
-        learned, total = learned_crisis(ranking)
-        if learned and total >= learned_crisis_threshold:
-            routing.intent = learned
-            routing.guardrail = _learned_record(learned, total, demoted=False)
-        elif learned or classifier_intent.startswith(CRISIS_PREFIX):
-            # the classifier alone is not sure enough: everyday words ("my head hurts") must not
-            # get a crisis reply; the next answer it believes in, or the honest fallback, does
-            routing.intent = best_non_crisis(ranking, veto_min_confidence)
-            routing.guardrail = _learned_record(learned or classifier_intent, total, demoted=True)
+        elif needs_other_answer:
+            routing.intent = answer_intent
+        routing.guardrail = decide.record("vetoed", verdict.kind, "lexicon", verdict)
+        return _kratom_guard(routing, text, intent, dose)
+    if probability >= band.crisis_from:
+        return crisis_route(guessed_kind(), "learned")
+    if probability >= band.checkin_from or checkin_signal:
+        return checkin_route(guessed_kind(), "learned")
+    if needs_other_answer:  # a check-in reply with no check-in, or a crisis guess below the bar
+        routing.intent = answer_intent
+    if classifier_says_crisis or probability >= band.notice_from:
+        # a signal below the bar: the visitor gets the answer it would otherwise get; staff see it
+        routing.guardrail = decide.record("set_aside", guessed_kind(), "learned")
+    return _kratom_guard(routing, text, intent, dose)
 
-    if routing.intent is None or not routing.intent.startswith(CRISIS_PREFIX):
-        dose = kratom.assess(text)
-        if dose is not None and dose.intent:
-            routing.intent = dose.intent
-            routing.guardrail = dict(dose.as_dict(), layer="deterministic")
 
-    topic = topic_of(routing.intent or classifier_intent, text)
+@dataclass(frozen=True)
+class _Pattern:
+    """A check-in or follow-up pattern, recorded like a lexicon verdict."""
+
+    pattern: str | None
+    matched: str | None
+
+
+def _kratom_guard(routing: Routing, text: str, intent: str, dose: Any) -> Routing:
+    if dose is not None and dose.intent:
+        routing.intent = dose.intent
+        guard = dict(dose.as_dict(), outcome="refused", layer="lexicon")
+        if routing.guardrail:  # keep what the crisis side saw, for staff
+            guard["crisis"] = routing.guardrail
+        routing.guardrail = guard
+    topic = topic_of(routing.intent or intent, text)
     if topic:
         routing.entities["topic"] = topic
     return routing
-
-
-def _learned_record(intent: str, total: float, demoted: bool) -> Dict[str, Any]:
-    return {
-        "guard": "crisis",
-        "intent": intent,
-        "kind": intent[len(CRISIS_PREFIX) :],
-        "pattern": None,
-        "matched": None,
-        "vetoed": False,
-        "layer": "learned",
-        "confidence": round(total, 4),
-        "demoted": demoted,
-    }
 
 
 def fail_safe(error: BaseException) -> Routing:
@@ -131,6 +256,7 @@ def fail_safe(error: BaseException) -> Routing:
         intent=FAIL_SAFE_INTENT,
         guardrail={
             "guard": "crisis",
+            "outcome": "error",
             "intent": FAIL_SAFE_INTENT,
             "kind": "general",
             "layer": "error",
@@ -139,5 +265,5 @@ def fail_safe(error: BaseException) -> Routing:
     )
 
 
-def ranking_pairs(ranking: List[Dict[str, Any]]) -> List[Tuple[str, float]]:
+def ranking_pairs(ranking: Sequence[Dict[str, Any]]) -> list:
     return [(r.get("name"), float(r.get("confidence") or 0.0)) for r in ranking if r.get("name")]

@@ -14,6 +14,7 @@ class Verdict:
     pattern: str | None = None  # id of the lexicon entry that decided
     matched: str | None = None  # the span of text that entry matched
     vetoed: bool = False  # a hard negative (idiom, negation, topic question) decided "not a crisis"
+    soft: bool = False  # matched only by a pattern hyperbole also uses (crisis lexicon `strength: soft`)
 
     def as_dict(self) -> Dict[str, Any]:
         return asdict(self)

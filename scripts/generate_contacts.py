@@ -60,10 +60,15 @@ def kept_signatures() -> dict:
     return kept
 
 
+def render_text(route: str, intro: str, services: list) -> str:
+    if load_directory()["routes"][route].get("style") == "line":
+        return " ".join([intro] + [f"{s['name']} ({s.get('short') or s['how']})." for s in services])
+    return "\n".join([intro] + [f"- {s['name']}: {s['how']}" for s in services])
+
+
 def render_variant(route: str, region: str, signatures: dict | None = None) -> dict:
     intro, services = route_for(route, region)
-    lines = [intro] + [f"- {s['name']}: {s['how']}" for s in services]
-    variant = {"text": "\n".join(lines)}
+    variant = {"text": render_text(route, intro, services)}
     checked = min(s["verified_on"] for s in services)
     variant["metadata"] = {
         "sources": unique_sources(services),
@@ -98,7 +103,7 @@ def render() -> str:
         Dumper=_LiteralDumper,
         sort_keys=False,
         allow_unicode=True,
-        width=10_000,  # one line per value, as a round-trip edit (bank/review.py) writes a signature
+        width=100,
     )
     return HEADER + body
 

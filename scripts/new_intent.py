@@ -22,7 +22,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Tuple
+from typing import Any, List, Tuple
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -72,24 +72,26 @@ def todo_source() -> dict:
 # --- where the parts go --------------------------------------------------------------------------
 
 
+def _most(homes: List[Path]) -> Path | None:
+    """The file holding the most of them (ties: the first by name), or None."""
+    return max(sorted(set(homes)), key=homes.count) if homes else None
+
+
 def bank_file_for(key: str) -> Path:
-    """The bank file that already holds faq_<topic>_* answers, else data/answer_bank/<topic>.yml."""
+    """The bank file that holds the most faq_<topic>_* answers, else data/answer_bank/<topic>.yml."""
     prefix = f"faq_{topic_of(key)}_"
     bank = load_bank()
-    homes = {bank.example_files[i] for i in bank.examples if i.startswith(prefix)}
-    homes |= {bank.response_files[r] for r in bank.responses if r.startswith("utter_" + prefix)}
-    homes = {p for p in homes if p.parent == BANK_DIR}
-    if len(homes) == 1:
-        return homes.pop()
-    return BANK_DIR / f"{topic_of(key)}.yml"
+    homes = [bank.response_files[r] for r in bank.responses if r.startswith("utter_" + prefix)]
+    return _most([p for p in homes if p.parent == BANK_DIR]) or BANK_DIR / f"{topic_of(key)}.yml"
 
 
 def heldout_file_for(key: str, bank_file: Path) -> Path:
+    """The held-out file beside the bank file, else the one holding the most faq_<topic>_* phrasings."""
+    if (HELDOUT_DIR / bank_file.name).exists():
+        return HELDOUT_DIR / bank_file.name
     prefix = f"faq_{topic_of(key)}_"
-    homes = {p for p in sorted(HELDOUT_DIR.glob("*.yml")) if any(i.startswith(prefix) for i in load_nlu_file(p))}
-    if len(homes) == 1:
-        return homes.pop()
-    return HELDOUT_DIR / bank_file.name
+    homes = [p for p in sorted(HELDOUT_DIR.glob("*.yml")) for i in load_nlu_file(p) if i.startswith(prefix)]
+    return _most(homes) or HELDOUT_DIR / bank_file.name
 
 
 def existing_uses(key: str) -> list[str]:

@@ -5,7 +5,8 @@ assistant itself.
   assistant's own pages instead: /about (what it is, where answers come from), /privacy (the privacy answer),
   /about#help-lines (the hotline directory, rendered).
 - Review records "checked against ... CONTENT_BRIEF.md" (a file that is not in the repository) say
-  "docs/evidence.md", where the same evidence is written up with its citations.
+  "docs/evidence.md", where the same evidence is written up with its citations; records that say only "the
+  sources cited in this answer" add "as summarised in docs/evidence.md".
 
 Neither sources nor `checked_against` is part of an answer's fingerprint, so every review stays valid.
 Files are edited round-trip (comments and layout kept). Idempotent.
@@ -30,6 +31,7 @@ from bank.review import bank_files, edit_yaml  # noqa: E402
 OLD_HOME = "https://github.com/ptsd-assistant/ptsd-assistant"
 OLD_BRIEF = "CONTENT_BRIEF.md"
 NEW_BRIEF = "docs/evidence.md"
+PLAIN = "the sources cited in this answer"
 PAGES = {  # what each old citation becomes: the page of the assistant that says it
     "utter_faq_about_privacy": ("/privacy", "What this assistant keeps"),
     "hotlines.yml": ("/about#help-lines", "Help lines this assistant shows (from its hotline directory)"),
@@ -61,8 +63,13 @@ def changes(doc: Any) -> List[str]:
                     done.append(f"{name}: source {old} -> {page}")
             review = metadata.get("review") or {}
             against = str(review.get("checked_against", ""))
-            if OLD_BRIEF in against:
-                review["checked_against"] = against.replace(OLD_BRIEF, NEW_BRIEF)
+            if OLD_BRIEF in against or against == PLAIN:
+                new = (
+                    against.replace(OLD_BRIEF, NEW_BRIEF)
+                    if OLD_BRIEF in against
+                    else f"{PLAIN}, as summarised in {NEW_BRIEF}"
+                )
+                review["checked_against"] = new
                 done.append(f"{name}: checked_against now names {NEW_BRIEF}")
     return done
 
@@ -70,7 +77,8 @@ def changes(doc: Any) -> List[str]:
 def run(root: Path, check: bool) -> List[str]:
     found: List[str] = []
     for path in bank_files(root):
-        if OLD_HOME not in path.read_text(encoding="utf-8") and OLD_BRIEF not in path.read_text(encoding="utf-8"):
+        text = path.read_text(encoding="utf-8")
+        if OLD_HOME not in text and OLD_BRIEF not in text and f"checked_against: {PLAIN}\n" not in text:
             continue
         rel = path.relative_to(root)
 

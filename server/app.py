@@ -21,6 +21,7 @@ from rasa.utils.log_utils import configure_structlog
 from sanic import Sanic
 
 from bank import release
+from channels.rest import register_responses
 from server import retention
 from server.security import install_security
 from server.settings import Settings
@@ -43,6 +44,10 @@ def build_app(model: str, endpoints_file: str, credentials_file: str, port: int)
     install_security(app, settings)  # rate limit, CORS, headers, body limit (server/security.py)
     retention.schedule(app, endpoints_file, settings)  # old conversations deleted at start, then daily
     app.register_listener(partial(load_agent_on_start, model, endpoints, None), "before_server_start")
+    # the reply guard checks filled-in templates against the templates this model serves (channels/rest.py)
+    app.register_listener(
+        lambda running, _: register_responses(running.ctx.agent.domain.responses), "before_server_start"
+    )
     # Loading the model imports numpy.distutils, which sets the root logger to WARNING: put back the level
     # set before (INFO in main), after the agent is loaded (listeners run in the order they were added).
     level = logging.getLogger().level

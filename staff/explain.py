@@ -71,12 +71,10 @@ def reply_record(message: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def answer_key_of(metadata: Dict[str, Any]) -> str | None:
-    """A reply's answer key: the variant's own `answer_key` (e.g. compare_cpt_emdr), else its response name."""
-    key = metadata.get("answer_key")
-    if key:
-        return str(key)
-    action = metadata.get("utter_action") or ""
-    return action.removeprefix("utter_") or None
+    """A reply's answer key (channels.rest.answer_key): the variant's own `answer_key`, else its response name."""
+    from channels.rest import answer_key
+
+    return answer_key(metadata.get("utter_action"), metadata)
 
 
 def flags_for(explanation: Dict[str, Any]) -> List[str]:

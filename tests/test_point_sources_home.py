@@ -29,6 +29,9 @@ def test_the_data_change_points_every_citation_home_and_keeps_every_review(tmp_p
     assert sources["utter_region_set"]["url"] == "/about#help-lines"
     validated = run(root, "scripts/validate_bank.py")
     assert "note:" not in validated.stdout
+    against = {v["metadata"]["review"]["checked_against"] for _, _, v in bank.variants()}
+    assert "the sources cited in this answer" not in against  # each says where the evidence is summarised
+    assert not any("CONTENT_BRIEF" in a for a in against)
 
 
 def test_until_it_runs_validation_says_what_to_run_without_failing():

@@ -10,37 +10,105 @@ from guardrails.region import detect_region
 NOTHING = [("faq_ptsd_what", 0.9), ("faq_ptsd_symptoms", 0.05)]
 
 
-def test_deterministic_crisis_overrides_any_classifier_intent_including_fallback():
-    routing = router.route("i want to kill myself", "nlu_fallback", [("nlu_fallback", 0.3), ("greet", 0.2)])
+BAND = router.Band(checkin_from=0.5, crisis_from=0.9, notice_from=0.25)
+
+
+def route(text, intent="nlu_fallback", ranking=NOTHING, probability=0.0, safety=router.Safety(), **kw):
+    return router.route(text, intent, ranking, probability=probability, band=BAND, safety=safety, **kw)
+
+
+def test_a_strong_lexicon_match_is_the_crisis_route_whatever_the_classifier_said():
+    routing = route("i want to kill myself", "nlu_fallback", [("nlu_fallback", 0.3), ("greet", 0.2)])
     assert routing.intent == "guard_crisis_suicide"
-    assert routing.guardrail["layer"] == "deterministic" and routing.guardrail["pattern"]
+    assert routing.guardrail["outcome"] == "crisis" and routing.guardrail["layer"] == "lexicon"
+    assert routing.guardrail["pattern"] and routing.guardrail["matched"]
 
 
-def test_learned_crisis_routes_when_the_classifier_is_sure_enough():
-    ranking = [("guard_crisis_suicide", 0.4), ("guard_crisis_general", 0.3), ("greet", 0.1)]
-    routing = router.route("zzqx blorp", "guard_crisis_suicide", ranking, learned_crisis_threshold=0.5)
-    assert routing.intent == "guard_crisis_suicide" and routing.guardrail["layer"] == "learned"
+def test_the_learned_band_gives_three_outcomes():
+    ranking = [("guard_crisis_suicide", 0.4), ("faq_ptsd_what", 0.3)]
+    assert route("zzqx blorp", "faq_ptsd_what", ranking, probability=0.95).intent == "guard_crisis_suicide"
+    checkin = route("zzqx blorp", "faq_ptsd_what", ranking, probability=0.7)
+    assert checkin.intent == router.CHECKIN_INTENT and checkin.guardrail["outcome"] == "checkin"
+    assert checkin.guardrail["set_aside_intent"] == "faq_ptsd_what"
+    answer = route("zzqx blorp", "faq_ptsd_what", ranking, probability=0.1)
+    assert answer.intent is None and answer.guardrail is None
 
 
-def test_learned_crisis_below_threshold_is_demoted_to_the_next_answer_or_fallback():
-    ranking = [("guard_crisis_suicide", 0.3), ("greet", 0.25)]
-    routing = router.route("zzqx blorp", "guard_crisis_suicide", ranking, learned_crisis_threshold=0.5)
-    assert routing.intent == "nlu_fallback" and routing.guardrail["demoted"]
+def test_a_crisis_guess_below_the_bars_is_set_aside_for_the_next_answer_and_recorded():
     ranking = [("guard_crisis_suicide", 0.4), ("faq_meds_prazosin_nightmares", 0.35)]
-    routing = router.route("zzqx blorp", "guard_crisis_suicide", ranking, learned_crisis_threshold=0.5)
+    routing = route("zzqx blorp", "guard_crisis_suicide", ranking, probability=0.3)
     assert routing.intent == "faq_meds_prazosin_nightmares"
+    assert routing.guardrail["outcome"] == "set_aside" and routing.guardrail["probability"] == 0.3
+    ranking = [("guard_crisis_suicide", 0.3), ("greet", 0.25)]
+    assert route("zzqx blorp", "guard_crisis_suicide", ranking, probability=0.1).intent == "nlu_fallback"
+
+
+def test_a_soft_lexicon_match_asks_unless_the_learned_layer_agrees(monkeypatch):
+    from guardrails import crisis
+    from guardrails.verdict import Verdict
+
+    soft = Verdict("crisis", "guard_crisis_suicide", "suicide", "sui.test", "want to die", soft=True)
+    monkeypatch.setattr(crisis, "assess", lambda text: soft)
+    assert route("i want to die this lecture lol", probability=0.2).intent == router.CHECKIN_INTENT
+    assert route("i want to die this lecture lol", probability=0.95).intent == "guard_crisis_suicide"
 
 
 def test_a_vetoed_message_never_keeps_a_crisis_intent_from_the_classifier():
     ranking = [("guard_crisis_suicide", 0.8), ("faq_meds_prazosin_nightmares", 0.15)]
-    routing = router.route("im not suicidal, i just cant sleep", "guard_crisis_suicide", ranking)
+    routing = route("im not suicidal, i just cant sleep", "guard_crisis_suicide", ranking)
     assert routing.intent is not None and not routing.intent.startswith("guard_crisis_")
-    assert routing.guardrail["vetoed"]
+    assert routing.guardrail["outcome"] == "vetoed"
 
 
-def test_question_about_suicide_as_a_topic_gets_the_informational_answer():
-    routing = router.route("what is the suicide rate among veterans with ptsd", "guard_crisis_suicide", [])
-    assert routing.intent == "faq_ptsd_suicide_risk"
+def test_questions_about_suicide_as_a_topic_get_the_informational_answer():
+    assert route("what is the suicide rate among veterans with ptsd").intent == "faq_ptsd_suicide_risk"
+    assert route("headlines about suicide are everywhere this week").intent == "faq_crisis_news"
+
+
+@pytest.mark.parametrize("reply", ["Yes", "kind of", "sometimes yeah", "i have a plan", "yes but i wont do anything"])
+def test_after_a_checkin_a_yes_or_a_half_yes_is_the_crisis_route(reply):
+    safety = router.Safety("checkin", "suicide", "faq_ptsd_what")
+    routing = route(reply, "faq_ptsd_what", safety=safety)
+    assert routing.intent == "guard_crisis_suicide" and routing.guardrail["layer"] == "checkin_reply"
+
+
+def test_after_a_checkin_no_im_safe_carries_on_with_the_first_messages_answer():
+    safety = router.Safety("checkin", "suicide", "faq_treatment_emdr")
+    routing = route("No, I'm safe", "guard_checkin_safe", probability=0.8, safety=safety)
+    assert routing.intent == "faq_treatment_emdr" and routing.guardrail["outcome"] == "checkin_safe"
+    nothing_to_answer = router.Safety("checkin", "suicide", "nlu_fallback")
+    assert route("no im ok", safety=nothing_to_answer).intent == router.CHECKIN_SAFE_INTENT
+
+
+def test_after_a_checkin_a_no_with_risk_in_it_is_still_the_crisis_route():
+    safety = router.Safety("checkin", "suicide", "faq_ptsd_what")
+    assert route("no but i have the pills here", safety=safety).intent.startswith("guard_crisis_")
+
+
+def test_after_a_checkin_rather_not_say_keeps_the_lines_without_pressure():
+    safety = router.Safety("checkin", "suicide", "faq_ptsd_what")
+    assert route("I'd rather not say", safety=safety).intent == router.CHECKIN_DECLINED_INTENT
+
+
+def test_after_a_checkin_any_more_risk_words_go_straight_to_the_lines():
+    safety = router.Safety("checkin", "general", "nlu_fallback")
+    assert route("idk everything is just heavy", probability=0.55, safety=safety).intent == "guard_crisis_general"
+
+
+@pytest.mark.parametrize("text", ["I've been thinking about how I'd do it", "yes I have pills", "I already tried once"])
+def test_after_a_crisis_reply_follow_ups_stay_on_the_crisis_route(text):
+    routing = route(text, "nlu_fallback", safety=router.Safety("crisis", "suicide"))
+    assert routing.intent.startswith("guard_crisis_")
+
+
+def test_after_a_crisis_reply_an_ordinary_question_is_answered():
+    routing = route("ok. what is EMDR?", "faq_treatment_emdr", probability=0.05, safety=router.Safety("crisis"))
+    assert routing.intent is None
+
+
+def test_check_in_replies_out_of_place_are_never_the_answer():
+    ranking = [("guard_checkin_safe", 0.6), ("faq_treatment_emdr", 0.35)]
+    assert route("no im fine, what is emdr", "guard_checkin_safe", ranking).intent == "faq_treatment_emdr"
 
 
 def test_kratom_dose_request_routes_to_the_refusal_and_sets_the_topic():
@@ -89,6 +157,30 @@ def _component_message(text):
     return message
 
 
+def test_safety_is_read_from_the_assistants_last_reply():
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from guardrails.rasa_component import safety_of
+
+    def tracker(*actions, guard=None):
+        user = UserUttered("x", {"name": "nlu_fallback"}, parse_data={"guardrail": guard or {}})
+        return DialogueStateTracker.from_events("t", [user] + [ActionExecuted(a) for a in actions])
+
+    checkin = safety_of(
+        tracker(
+            "utter_guard_checkin",
+            "utter_contacts_crisis",
+            "action_listen",
+            guard={"kind": "suicide", "set_aside_intent": "greet"},
+        )
+    )
+    assert checkin == router.Safety("checkin", "suicide", "greet")
+    assert safety_of(tracker("utter_guard_crisis_self_harm", "utter_contacts_crisis")).after == "crisis"
+    assert safety_of(tracker("utter_faq_ptsd_what")) == router.Safety()
+    assert safety_of(None) == router.Safety()
+
+
 def test_component_fails_closed_to_the_crisis_safe_reply(monkeypatch):
     from guardrails import crisis
     from guardrails.rasa_component import GuardrailRouter
@@ -99,7 +191,7 @@ def test_component_fails_closed_to_the_crisis_safe_reply(monkeypatch):
     monkeypatch.setattr(crisis, "assess", broken)
     message = GuardrailRouter({}).process([_component_message("anything at all")])[0]
     assert message.get("intent")["name"] == router.FAIL_SAFE_INTENT
-    assert message.get("guardrail")["layer"] == "error"
+    assert message.get("guardrail")["layer"] == "error" and message.get("guardrail")["outcome"] == "error"
 
 
 def test_component_records_the_pattern_in_parse_output():

@@ -1,0 +1,105 @@
+"""The subject x aspect grid (bank/subjects.yml): loading, the lookups it serves, and its checks.
+
+Pure Python (PyYAML), no Rasa imports: understanding/context.py resolves follow-ups with it, the
+generator renders its names into Rasa's lookup table and synonyms, and bank/checks.py validates it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Set, Tuple
+
+import yaml
+
+REGISTRY = Path(__file__).resolve().parent / "subjects.yml"
+# The order columns take in a comparison answer's key and table (compare_cpt_emdr, never compare_emdr_cpt).
+COMPARE_ORDER = ("cpt", "pe", "emdr", "wet", "net", "pct", "tf_cbt", "therapy", "medication")
+
+
+@dataclass(frozen=True)
+class Subject:
+    id: str
+    label: str
+    names: Tuple[str, ...]
+    answers: Dict[str, str]  # aspect -> answer key
+    compare_as: str | None = None
+
+
+@dataclass(frozen=True)
+class Grid:
+    aspects: Dict[str, Dict[str, str]]  # aspect -> {label, intent}
+    subjects: Dict[str, Subject]
+    # derived lookups
+    aspect_of_intent: Dict[str, str] = field(default_factory=dict)  # aspect intent -> aspect
+    cells_of_answer: Dict[str, List[Tuple[str, str]]] = field(default_factory=dict)  # key -> [(subject, aspect)]
+
+    def answer(self, subject: str | None, aspect: str) -> str | None:
+        s = self.subjects.get(subject or "")
+        return s.answers.get(aspect) if s else None
+
+    def primary_aspect(self, answer_key: str) -> str | None:
+        """The first aspect (in registry order) an answer serves: how a cell is re-asked for another subject."""
+        served = {a for _, a in self.cells_of_answer.get(answer_key, [])}
+        return next((a for a in self.aspects if a in served), None)
+
+    def subjects_of(self, answer_key: str) -> Set[str]:
+        return {s for s, _ in self.cells_of_answer.get(answer_key, [])}
+
+    def comparison(self, first: str, second: str) -> str | None:
+        """The comparison id ("cpt_emdr") for two subjects, or None when they share a column or lack one."""
+        a, b = (self.subjects.get(x) for x in (first, second))
+        columns = {s.compare_as for s in (a, b) if s is not None and s.compare_as}
+        if len(columns) != 2:
+            return None
+        return "_".join(sorted(columns, key=COMPARE_ORDER.index))
+
+
+def build(doc: Dict) -> Grid:
+    aspects = dict(doc["aspects"])
+    subjects = {
+        sid: Subject(
+            id=sid,
+            label=str(spec["label"]),
+            names=tuple(str(n).lower() for n in spec.get("names") or []),
+            answers=dict(spec.get("answers") or {}),
+            compare_as=spec.get("compare_as"),
+        )
+        for sid, spec in doc["subjects"].items()
+    }
+    grid = Grid(aspects, subjects)
+    for aspect, spec in aspects.items():
+        grid.aspect_of_intent[spec["intent"]] = aspect
+    for sid, subject in subjects.items():
+        for aspect, key in subject.answers.items():
+            grid.cells_of_answer.setdefault(key, []).append((sid, aspect))
+    return grid
+
+
+@lru_cache(maxsize=1)
+def load_grid(path: Path = REGISTRY) -> Grid:
+    return build(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def grid_problems(grid: Grid, responses: Set[str], intents: Set[str]) -> List[str]:
+    """Every cell names an existing answer, every aspect intent has examples, names are unambiguous."""
+    problems = []
+    where = "bank/subjects.yml"
+    for aspect, spec in grid.aspects.items():
+        if spec["intent"] not in intents:
+            problems.append(f"{where}: aspect {aspect}: intent {spec['intent']} has no training examples under data/.")
+    owner: Dict[str, str] = {}
+    for sid, subject in grid.subjects.items():
+        if subject.compare_as and subject.compare_as not in COMPARE_ORDER:
+            problems.append(f"{where}: {sid}: compare_as {subject.compare_as} is not a column of COMPARE_ORDER.")
+        for aspect, key in subject.answers.items():
+            if aspect not in grid.aspects:
+                problems.append(f"{where}: {sid}: unknown aspect {aspect}. Fix: one of {', '.join(grid.aspects)}.")
+            if f"utter_{key}" not in responses:
+                problems.append(f"{where}: {sid}.{aspect}: answer {key} does not exist (no response utter_{key}).")
+        for name in subject.names:
+            if name in owner and owner[name] != sid:
+                problems.append(f"{where}: the name '{name}' belongs to both {owner[name]} and {sid}.")
+            owner[name] = sid
+    return problems

@@ -1,0 +1,1 @@
+"""Evaluation sets and the scripts that score the assistant on them (README.md in this folder)."""

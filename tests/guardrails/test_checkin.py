@@ -1,0 +1,71 @@
+"""Reading answers to a safety check-in and follow-ups after a crisis reply (guardrails/checkin.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from guardrails import checkin
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yes",
+        "yeah",
+        "kind of",
+        "kinda",
+        "sometimes",
+        "sometimes yeah",
+        "a little",
+        "i have a plan",
+        "not sure",
+        "im not sure",
+        "yes but i wont do anything",
+        "every day honestly",
+        "maybe",
+    ],
+)
+def test_yes_and_half_yes(text):
+    assert checkin.answer(text)[0] == "affirm"
+
+
+@pytest.mark.parametrize(
+    "text", ["No, I'm safe", "no", "nah im good thanks", "no im ok just tired", "not really", "i am safe"]
+)
+def test_a_clear_no(text):
+    assert checkin.answer(text)[0] == "deny"
+
+
+@pytest.mark.parametrize(
+    "text", ["I'd rather not say", "rather not", "i dont want to talk about it", "prefer not to say"]
+)
+def test_would_rather_not_say(text):
+    assert checkin.answer(text)[0] == "decline"
+
+
+@pytest.mark.parametrize("text", ["no but i have the pills here", "no, i already tried once"])
+def test_a_no_that_carries_risk_is_never_read_as_a_no(text):
+    assert checkin.answer(text)[0] != "deny"
+
+
+@pytest.mark.parametrize("text", ["what is emdr", "ok thanks", "whatever"])
+def test_anything_else_is_read_as_a_message(text):
+    assert checkin.answer(text) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "text,pattern",
+    [
+        ("yes I have pills", "follow.means"),
+        ("I already tried once", "follow.attempt"),
+        ("I've been thinking about how I'd do it", "follow.plan"),
+        ("yeah", "follow.affirm"),
+    ],
+)
+def test_risk_follow_ups(text, pattern):
+    assert checkin.risk_followup(text) == pattern
+
+
+@pytest.mark.parametrize("text", ["ok. what is EMDR?", "thanks", "i do want to know about cpt"])
+def test_ordinary_follow_ups_carry_no_risk(text):
+    assert checkin.risk_followup(text) is None

@@ -1,0 +1,136 @@
+"""Follow-ups, comparisons and clarification (understanding/context.py), decided without a trained model."""
+
+from __future__ import annotations
+
+import pytest
+
+from bank.subjects import build, load_grid
+from understanding import context
+from understanding.context import ClarifyBand, Labels, Turn, resolve
+
+GRID = load_grid()
+LABELS = Labels(
+    label={"faq_meds_overview": "PTSD medicines", "faq_treatment_overview": "Treatments that work"},
+    question={"faq_meds_overview": "What medicines help PTSD?", "faq_treatment_overview": "Which treatments work?"},
+)
+BAND = ClarifyBand(below=0.5, margin=0.1)
+
+
+def run(intent, subjects=(), current=None, history=(), ranking=None, text=""):
+    ranking = ranking if ranking is not None else [(intent, 0.9)]
+    return resolve(intent, ranking, list(subjects), current, list(history), GRID, LABELS, BAND, text)
+
+
+def test_an_aspect_without_a_subject_is_answered_for_the_current_subject():
+    res = run("aspect_side_effects", current="sertraline")
+    assert res.intent == "faq_meds_sertraline_side_effects"
+    assert res.entities["current_subject"] == "sertraline" and res.record["subject_from"] == "slot"
+
+
+def test_a_subject_named_in_the_message_wins_over_the_slot():
+    assert run("aspect_side_effects", ["paroxetine"], current="sertraline").intent == "faq_meds_paroxetine_side_effects"
+
+
+def test_ptsd_named_alongside_does_not_take_the_subject_away():
+    res = run("aspect_effectiveness", ["ptsd"], current="emdr", text="does it work for ptsd")
+    assert res.intent == "faq_treatment_emdr"
+
+
+def test_an_aspect_with_no_answer_for_that_subject_is_said_honestly_never_borrowed():
+    res = run("aspect_side_effects", current="mdma")
+    assert res.intent == "aspect_side_effects"  # its rule: the honest aspect_unknown reply
+    assert res.entities["subject_label"] == "MDMA-assisted therapy" and res.entities["aspect_label"] == "side effects"
+    assert res.record["answer"] is None
+
+
+def test_an_aspect_with_no_subject_at_all_asks_which_one():
+    res = run("aspect_how_long")
+    assert res.intent == "aspect_how_long" and res.entities["subject_label"] == context.NO_VALUE
+
+
+def test_a_session_count_about_a_therapy_is_its_sessions_answer():
+    assert run("aspect_how_long", current="emdr").intent == "faq_treatment_emdr_sessions"
+
+
+def test_a_bare_subject_asks_the_last_aspect_again_for_it():
+    history = [Turn("faq_meds_sertraline_side_effects", "sertraline", "side_effects", ("sertraline",))]
+    assert run("subject_only", ["paroxetine"], "sertraline", history).intent == "faq_meds_paroxetine_side_effects"
+    history = [Turn("faq_treatment_cpt", "cpt", "what", ("cpt",))]
+    assert run("subject_only", ["emdr"], "cpt", history).intent == "faq_treatment_emdr"
+
+
+def test_a_bare_follow_up_with_no_known_subject_is_not_guessed():
+    res = run("subject_only")
+    assert res.intent == context.FALLBACK_INTENT and res.entities["clarify"] == "no"
+
+
+def test_a_subject_answer_that_names_another_subject_is_re_asked_for_it():
+    res = run("faq_meds_sertraline_side_effects", ["venlafaxine"])
+    assert res.intent == "faq_meds_venlafaxine_side_effects" and res.record["rule"] == "cell_remap"
+
+
+def test_answers_set_the_current_subject_for_the_next_follow_up():
+    res = run("faq_meds_sertraline", ["sertraline"])
+    assert res.intent is None and res.entities["current_subject"] == "sertraline"
+    assert res.record["aspect"] == "what"  # an answer's first aspect in the registry is its own
+
+
+@pytest.mark.parametrize(
+    "subjects,history,expected",
+    [
+        (["cpt", "emdr"], [], "cpt_emdr"),
+        (["emdr", "cpt"], [], "cpt_emdr"),  # one key per pair, whatever the order
+        (["sertraline", "pe"], [], "pe_medication"),
+        (
+            [],
+            [Turn("faq_treatment_cpt", "cpt", "what", ("cpt",)), Turn("faq_treatment_emdr", "emdr", "what", ("emdr",))],
+            "cpt_emdr",
+        ),
+        (["wet"], [Turn("faq_treatment_pe", "pe", "what", ("pe",))], "pe_wet"),
+        ([], [], context.NO_VALUE),
+        (["sertraline", "paroxetine"], [], context.NO_VALUE),  # both are medicine: no side-by-side
+    ],
+)
+def test_comparisons_find_their_pair(subjects, history, expected):
+    res = run("compare", subjects, None, history)
+    assert res.intent == "compare" and res.entities["comparison"] == expected
+
+
+def test_two_subjects_and_a_comparison_word_compare_even_if_the_classifier_did_not():
+    res = run("faq_treatment_emdr", ["cpt", "emdr"], text="cpt or emdr for nightmares?")
+    assert res.intent == "compare" and res.entities["comparison"] == "cpt_emdr"
+
+
+def test_close_candidates_ask_did_you_mean_with_both_labels():
+    ranking = [("faq_meds_overview", 0.42), ("faq_treatment_overview", 0.38), ("greet", 0.1)]
+    res = run("faq_meds_overview", ranking=ranking)
+    assert res.intent == context.FALLBACK_INTENT and res.entities["clarify"] == "yes"
+    assert res.entities["clarify_first_label"] == "PTSD medicines"
+    assert res.entities["clarify_second_question"] == "Which treatments work?"
+
+
+def test_a_clear_winner_or_an_unlabelled_candidate_is_not_asked_about():
+    assert (
+        run("faq_meds_overview", ranking=[("faq_meds_overview", 0.45), ("faq_treatment_overview", 0.2)]).intent is None
+    )
+    assert run("faq_meds_overview", ranking=[("faq_meds_overview", 0.42), ("greet", 0.4)]).intent is None
+
+
+def test_the_registry_has_no_broken_cells_and_every_name_has_one_subject():
+    from bank.loader import load_bank
+    from bank.subjects import grid_problems
+
+    bank = load_bank()
+    assert grid_problems(GRID, set(bank.responses), set(bank.examples)) == []
+
+
+def test_registry_order_survives_a_round_trip_through_the_model_file():
+    import json
+
+    import yaml
+
+    from bank.subjects import REGISTRY
+
+    doc = yaml.safe_load(REGISTRY.read_text(encoding="utf-8"))
+    again = build(json.loads(json.dumps(doc)))
+    assert again.primary_aspect("faq_meds_sertraline") == "what" == GRID.primary_aspect("faq_meds_sertraline")

@@ -1,0 +1,234 @@
+"""Read one message in its conversation: follow-ups, comparisons and "did you mean ...?".
+
+Pure Python (no Rasa imports), so every decision is unit-tested directly; understanding/context_resolver.py
+is the thin Rasa component that feeds it the classifier's ranking, the `subject` entities and the
+conversation so far. What it can decide, in order:
+
+1. a comparison ("CPT or EMDR?", "which one is better?" after two subjects came up) -> `compare`, with the
+   pair's id (`cpt_emdr`) for the comparison answer;
+2. an aspect question without a subject ("and the side effects?") -> the grid's answer for the subject named
+   in the message, else the current subject; no answer in the grid -> the aspect intent stays, and its rule
+   gives the honest "I don't have a reviewed answer about that" (answer key `aspect_unknown`);
+3. a bare subject ("and EMDR?") -> the same aspect as the last question, for the new subject;
+4. a subject-specific answer that names another subject ("is paxil's sleepiness normal" classified as a
+   sertraline answer) -> the same aspect for the named subject: never another subject's answer;
+5. two close candidates -> the fallback intent with `clarify=yes`, whose response variant asks "Did you mean
+   A or B?" with both as buttons (answer key `clarify`): Rasa's two-stage-fallback pattern, with plain
+   questions as button payloads because the public channel refuses `/intent` syntax.
+Safety comes after this: guardrails/ runs last and overrides any of it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Sequence, Tuple
+
+from bank.subjects import Grid
+
+COMPARE_INTENT = "compare"
+SUBJECT_ONLY_INTENT = "subject_only"
+FALLBACK_INTENT = "nlu_fallback"
+WEAK_SUBJECT = "ptsd"  # named in most messages; it is the subject only when nothing else is named
+NO_VALUE = "none"  # a slot value meaning "nothing": a stale comparison must never be shown
+_COMPARE_CUE = re.compile(r"\b(?:or|vs|versus|compared?|comparing|difference|differ|better|than|between)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the resolver recorded for one earlier user turn (parse data `context`)."""
+
+    intent: str | None = None
+    subject: str | None = None
+    aspect: str | None = None
+    named: Tuple[str, ...] = ()
+
+
+@dataclass
+class Resolution:
+    intent: str | None = None  # None: keep the classifier's intent
+    entities: Dict[str, str] = field(default_factory=dict)  # for slots: current_subject, comparison, labels
+    record: Dict[str, Any] = field(default_factory=dict)  # why, for staff tools and the next turn
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The reviewed label and question of each answer (its metadata), for clarify buttons."""
+
+    label: Mapping[str, str]
+    question: Mapping[str, str]
+
+    def has(self, intent: str) -> bool:
+        return intent in self.label and intent in self.question
+
+
+@dataclass(frozen=True)
+class ClarifyBand:
+    below: float = 0.0  # ask only when the top candidate is below this confidence
+    margin: float = 0.0  # ... and the second is within this margin of it
+    follow_up_floor: float = 1.0  # a follow-up (aspect, bare subject, compare) below the fallback bar still
+    # counts from this confidence when the conversation has a subject it can be about
+
+
+def named_subjects(values: Sequence[str], grid: Grid) -> List[str]:
+    """Subjects named in the message, in order, once each; PTSD only when nothing else is named."""
+    seen: List[str] = []
+    for value in values:
+        if value in grid.subjects and value not in seen:
+            seen.append(value)
+    specific = [s for s in seen if s != WEAK_SUBJECT]
+    return specific or seen
+
+
+def recent_subjects(history: Sequence[Turn], current: str | None) -> List[str]:
+    """Subjects of the conversation, most recent first, once each."""
+    out: List[str] = []
+    for turn in reversed(history):
+        for s in (*reversed(turn.named), turn.subject):
+            if s and s not in out:
+                out.append(s)
+    if current and current not in out:
+        out.append(current)
+    return out
+
+
+def _comparison(
+    named: List[str], history: Sequence[Turn], current: str | None, grid: Grid
+) -> Tuple[str | None, List[str]]:
+    comparable = [s for s in named if grid.subjects[s].compare_as]
+    earlier = [s for s in recent_subjects(history, current) if grid.subjects.get(s) and grid.subjects[s].compare_as]
+    if len(comparable) >= 2:
+        pair = comparable[:2]
+    elif len(comparable) == 1:
+        other = next((s for s in earlier if grid.comparison(s, comparable[0])), None)
+        pair = [other, comparable[0]] if other else comparable
+    else:
+        pair = earlier[:2][::-1]
+    if len(pair) == 2 and pair[0] and pair[1]:
+        return grid.comparison(pair[0], pair[1]), pair
+    return None, pair
+
+
+def _last_aspect(history: Sequence[Turn]) -> str | None:
+    return history[-1].aspect if history else None
+
+
+def resolve(
+    intent: str,
+    ranking: Sequence[Tuple[str, float]],
+    subject_values: Sequence[str],
+    current_subject: str | None,
+    history: Sequence[Turn],
+    grid: Grid,
+    labels: Labels | None = None,
+    band: ClarifyBand = ClarifyBand(),
+    text: str = "",
+) -> Resolution:
+    named = named_subjects(subject_values, grid)
+    res = Resolution(record={"classifier_intent": intent, "named": named})
+    intent = _follow_up_below_fallback(intent, ranking, named or current_subject, grid, band)
+    comparable_named = [s for s in named if grid.subjects[s].compare_as]
+    asks_to_compare = intent == COMPARE_INTENT or (len(comparable_named) >= 2 and _COMPARE_CUE.search(text or ""))
+
+    if asks_to_compare:
+        comparison, pair = _comparison(named, history, current_subject, grid)
+        res.intent = COMPARE_INTENT
+        res.entities["comparison"] = comparison or NO_VALUE
+        res.record.update(rule="compare", comparison=comparison, pair=pair)
+        return res
+
+    aspect = grid.aspect_of_intent.get(intent)
+    specific = named if named != [WEAK_SUBJECT] else []  # "does it work for ptsd?": "it" is the current subject
+    if aspect is not None and intent != SUBJECT_ONLY_INTENT:
+        subject = specific[0] if specific else current_subject or (named[0] if named else None)
+        return _answer(res, grid, subject, aspect, "aspect", "message" if subject in named else "slot")
+
+    if intent == SUBJECT_ONLY_INTENT:
+        if not named:  # "and ...?" with no subject we know: do not guess
+            res.intent = FALLBACK_INTENT
+            res.entities["clarify"] = "no"
+            res.record.update(rule="subject_only", subject=None)
+            return res
+        aspect = _last_aspect(history) or "what"
+        return _answer(res, grid, named[0], aspect, "subject_only", "message")
+
+    served = grid.subjects_of(intent)
+    if served:
+        if specific and not served.intersection(specific):
+            aspect = grid.primary_aspect(intent) or "what"
+            return _answer(res, grid, specific[0], aspect, "cell_remap", "message")
+        subject = next((s for s in named if s in served), None) or (
+            current_subject if current_subject in served else sorted(served)[0] if len(served) == 1 else None
+        )
+        aspect = next((a for s, a in grid.cells_of_answer[intent] if s == subject), None)
+        res.record.update(rule="answer", subject=subject, aspect=aspect)
+        if subject:
+            res.entities["current_subject"] = subject
+        return _clarify(res, intent, ranking, labels, band)
+
+    if named:
+        res.entities["current_subject"] = named[0]
+        res.record.update(subject=named[0])
+    return _clarify(res, intent, ranking, labels, band)
+
+
+def _follow_up_below_fallback(
+    intent: str, ranking: Sequence[Tuple[str, float]], subject: Any, grid: Grid, band: ClarifyBand
+) -> str:
+    """ "and the side effects?" is short and vague on its own; with a subject in the conversation it is clear."""
+    if intent != FALLBACK_INTENT or not subject:
+        return intent
+    real = [(n, c) for n, c in ranking if n != FALLBACK_INTENT]
+    if real and real[0][1] >= band.follow_up_floor:
+        top = real[0][0]
+        if top in grid.aspect_of_intent or top == COMPARE_INTENT:
+            return top
+    return intent
+
+
+def _answer(res: Resolution, grid: Grid, subject: str | None, aspect: str, rule: str, source: str) -> Resolution:
+    key = grid.answer(subject, aspect)
+    res.record.update(rule=rule, subject=subject, aspect=aspect, subject_from=source)
+    res.entities["aspect_label"] = grid.aspects[aspect]["label"]
+    res.entities["subject_label"] = grid.subjects[subject].label if subject else NO_VALUE
+    if subject:
+        res.entities["current_subject"] = subject
+    if key is None:  # the aspect's own intent: its rule says honestly that there is no such answer
+        res.intent = grid.aspects[aspect]["intent"]
+        res.record["answer"] = None
+    else:
+        res.intent = key
+        res.record["answer"] = key
+    return res
+
+
+def _clarify(
+    res: Resolution, intent: str, ranking: Sequence[Tuple[str, float]], labels: Labels | None, band: ClarifyBand
+) -> Resolution:
+    """Two close candidates, both answers we can name: ask which one was meant instead of guessing."""
+    real = [(n, c) for n, c in ranking if n != FALLBACK_INTENT]
+    asks = (
+        labels is not None
+        and band.below > 0
+        and len(real) >= 2
+        and intent in (FALLBACK_INTENT, real[0][0])
+        and real[0][1] < band.below
+        and real[0][1] - real[1][1] <= band.margin
+        and labels.has(real[0][0])
+        and labels.has(real[1][0])
+    )
+    if not asks:
+        if intent == FALLBACK_INTENT:  # a plain "not understood": never show an earlier question's options
+            res.entities["clarify"] = "no"
+        return res
+    (first, c1), (second, c2) = real[0], real[1]
+    res.intent = FALLBACK_INTENT
+    res.entities.update(
+        clarify="yes",
+        clarify_first_label=labels.label[first],
+        clarify_first_question=labels.question[first],
+        clarify_second_label=labels.label[second],
+        clarify_second_question=labels.question[second],
+    )
+    res.record.update(rule="clarify", candidates=[[first, round(c1, 4)], [second, round(c2, 4)]])
+    return res
