@@ -87,7 +87,8 @@ def is_template(variant: Dict[str, Any]) -> bool:
 
 
 def _pattern(template: str) -> re.Pattern:
-    return re.compile(_SLOT.sub(lambda _: "(.+?)", re.escape(template)), re.DOTALL)
+    # a slot holds a short label ("EMDR", "What is PTSD?"), never a sentence of its own
+    return re.compile(_SLOT.sub(lambda _: r"([^.!\n]{1,80}?)", re.escape(template)))
 
 
 def instance_of(variant: Dict[str, Any], text: str, button_titles: List[str]) -> bool:

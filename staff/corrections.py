@@ -118,7 +118,7 @@ def answer_choices(root: Path, query: str = "") -> List[Dict[str, Any]]:
             continue
         seen.add(key)
         choices.append({"key": key, "intent": intents[0], "actions": actions, "text": text[:160]})
-    return sorted(choices, key=lambda c: c["key"])
+    return sorted(choices, key=lambda c: (bool(q) and q not in c["key"].lower(), c["key"]))  # key matches first
 
 
 def _choice(root: Path, key: str) -> Dict[str, Any]:

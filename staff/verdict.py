@@ -182,6 +182,10 @@ def _guard_verdict(g: Dict[str, Any], answer_keys: Sequence[str]) -> Dict[str, A
         return _result("vetoed", text, "amber", "Crisis words taken back: check that this was right.")
     if outcome == "refused":
         text = f"Refused {REFUSALS.get(kind, 'a dose')}, {_matched(g)}: {what_they_got(answer_keys)}."
+        seen = guard_record(g.get("crisis")) if isinstance(g.get("crisis"), dict) else None
+        if seen and seen["outcome"] in ("set_aside", "vetoed"):  # the crisis side saw something too
+            also = _guard_verdict(seen, answer_keys)
+            return _result("refused", f"{text} Also: {also['text']}", also["alarm"], also["banner"])
         return _result("refused", text)
     if outcome == "error":
         return _result(

@@ -12,6 +12,7 @@ import yaml
 from staff import batch, reports
 from staff.cli import write_batch, write_diff
 from staff.explain import explain_message, format_text
+from staff.verdict import guard_record
 from tests.conftest import ROOT, ensure_model
 
 CRISIS_PHRASE = "i want to kill myself"
@@ -29,7 +30,7 @@ def explain(agent, loop, text, sender):
 def test_crisis_phrase_names_the_crisis_pattern(agent, event_loop_session):
     e = explain(agent, event_loop_session, CRISIS_PHRASE, "staff-test-crisis")
     guard = e["guardrail"]
-    assert guard["guard"] == "crisis" and guard["layer"] == "deterministic" and not guard["vetoed"]
+    assert guard_record(guard)["outcome"] == "crisis" and guard_record(guard)["layer"] == "lexicon"
     assert guard["pattern"] in _patterns() and guard["pattern"].startswith("sui.")
     assert e["intent"]["name"] == "guard_crisis_suicide"
     assert e["answer_keys"][:2] == ["guard_crisis_suicide", "contacts_crisis"]
@@ -56,7 +57,8 @@ def test_faq_explanation_has_ranking_slots_rule_and_review(agent, event_loop_ses
 
 def test_fallback_and_low_confidence_are_flagged(agent, event_loop_session):
     e = explain(agent, event_loop_session, "qwzx plorb vexnat", "staff-test-fallback")
-    assert "fallback" in e["flags"] and e["answer_keys"] == ["fallback"]
+    assert "fallback" in e["flags"] and e["answer_keys"][0] == "fallback"
+    assert e["verdict"]["kind"] == "fallback" and e["verdict"]["text"].startswith("Not understood")
 
 
 def test_diff_report_lists_only_changed_answers(agent, event_loop_session, tmp_path):

@@ -261,3 +261,18 @@ def test_the_issue_example_loaded_gun_reads_as_set_aside_with_no_help_lines():
     v = verdict(parse("nlu_fallback", 1.0, old), ["fallback"])
     assert v["text"].startswith("Looked like a possible crisis (70%, domestic violence) but below the bar")
     assert "not-understood reply and NO help lines" in v["text"] and v["alarm"] == "red"
+
+
+def test_a_refusal_that_also_set_aside_a_crisis_signal_keeps_the_red_banner():
+    nested = crisis("set_aside", kind="suicide", layer="learned", probability=0.62)
+    refused = {
+        "guard": "kratom",
+        "outcome": "refused",
+        "kind": "dose",
+        "layer": "lexicon",
+        "matched": "how much",
+        "crisis": nested,
+    }
+    v = verdict(parse("guard_kratom_dose", 1.0, refused), ["guard_kratom_dose"])
+    assert v["kind"] == "refused" and v["alarm"] == "red"
+    assert "Refused a kratom dose" in v["text"] and "Also: Looked like a possible crisis (62%, suicide)" in v["text"]
