@@ -34,6 +34,7 @@ from bank.review import ReviewError, record_signature, signer_line
 
 COLUMNS = ["key", "variant", "label", "fingerprint", "decision", "name", "credential", "date", "comment"]
 WORDS_PER_MINUTE = 200
+SHOWN_EXAMPLES, SHOWN_HELD_OUT = 6, 3  # enough to see what a question looks like, without doubling the packet
 CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 
 _STYLE = """
@@ -58,7 +59,8 @@ def _source(s: Dict[str, Any]) -> str:
     url = str(s.get("url", ""))
     title = _esc(s.get("title", url))
     link = f'<a href="{_esc(url)}">{title}</a>' if url.startswith(("https://", "/")) else title
-    return f"<li>{link}. {_esc(s.get('publisher', ''))}, {_esc(s.get('year', ''))}. <span class='meta'>{_esc(url)}</span></li>"
+    year = str(s.get("year", "")).rstrip(".")  # "n.d." must not end in two full stops
+    return f"<li>{link}. {_esc(s.get('publisher', ''))}, {_esc(year)}. <span class='meta'>{_esc(url)}</span></li>"
 
 
 def _diff(item: Dict[str, Any]) -> str:
@@ -86,8 +88,8 @@ def render_item(number: int, item: Dict[str, Any]) -> str:
         else ""
     )
     buttons = "".join(f"<li>{_esc(b)}</li>" for b in item["buttons"])
-    questions = "".join(f"<li>{_esc(q)}</li>" for q in item["examples"][:12])
-    held_out = "".join(f"<li>{_esc(q)}</li>" for q in item["held_out"][:6])
+    questions = "".join(f"<li>{_esc(q)}</li>" for q in item["examples"][:SHOWN_EXAMPLES])
+    held_out = "".join(f"<li>{_esc(q)}</li>" for q in item["held_out"][:SHOWN_HELD_OUT])
     rules = ", ".join(_esc(r) for r in item["rules"]) or "no rule: sent together with other answers"
     return f"""
 <section class="answer" id="{_esc(item["key"])}-{item["variant"]}">
@@ -99,7 +101,7 @@ def render_item(number: int, item: Dict[str, Any]) -> str:
 {_diff(item)}
 <p class="meta">Sources:</p><ul>{"".join(_source(s) for s in item["sources"])}</ul>
 <p class="meta">When it is sent: {rules}.</p>
-{f"<details><summary>Questions that lead to it</summary><p class='meta'>Training examples ({item['examples_total']}), first 12:</p><ul class='questions'>{questions}</ul>" + (f"<p class='meta'>Phrasings kept for testing ({item['held_out_total']}):</p><ul class='questions'>{held_out}</ul>" if held_out else "") + "</details>" if questions else ""}
+{f"<details><summary>Questions that lead to it</summary><p class='meta'>Training examples ({item['examples_total']}), the first {SHOWN_EXAMPLES}:</p><ul class='questions'>{questions}</ul>" + (f"<p class='meta'>Phrasings kept for testing ({item['held_out_total']}):</p><ul class='questions'>{held_out}</ul>" if held_out else "") + "</details>" if questions else ""}
 <div class="box">
 <p>&#9744; I have read these words and their sources, and they may be shown to visitors.</p>
 <p>&#9744; Changes needed: <span class="line">&nbsp;</span></p>
@@ -252,7 +254,10 @@ def main(argv: List[str] | None = None) -> int:
             f"Reading: the answers are {stats['answer_words']} words (~{reading_minutes(stats['answer_words'])} min at "
             f"{WORDS_PER_MINUTE} wpm); the whole packet {stats['packet_words']} words (~{reading_minutes(stats['packet_words'])} min)."
         )
-        print(f"PDF: {stats['pdf']}" if stats["pdf"] else "PDF: not made (no Debian chromium: make browser-deps).")
+        if args.no_pdf:
+            print("PDF: not asked for (--no-pdf).")
+        else:
+            print(f"PDF: {stats['pdf']}" if stats["pdf"] else "PDF: not made (no Debian chromium: make browser-deps).")
         return 0
     path = Path(args.file)
     if not path.is_file():

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -17,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
+from bank import release
 from bank.fingerprint import fingerprint
 from server.local import local_server, quiet_env
 from server.settings import SettingError, Settings
@@ -346,21 +346,16 @@ def start(model: Path, tmp_path: Path, env: dict) -> subprocess.CompletedProcess
     return subprocess.run(args, cwd=ROOT, env=quiet_env(env), capture_output=True, text=True, timeout=120)
 
 
-def test_a_model_with_an_answer_edited_after_review_is_not_served(tmp_path):
+def test_a_model_with_an_answer_edited_after_review_is_not_served_and_the_gate_lists_unsigned_answers(tmp_path):
     def edit(responses):
         responses["utter_faq_treatment_emdr"][0]["text"] += " Edited after review."
 
-    refused = start(model_copy(tmp_path, edit), tmp_path, {})
+    refused = start(model_copy(tmp_path, edit), tmp_path, {"REQUIRE_CLINICAL_SIGNOFF": "1"})
     assert refused.returncode == 3
     assert "faq_treatment_emdr: the review does not match the text" in refused.stderr
     assert "make review KEY=faq_treatment_emdr" in refused.stderr
-
-
-def test_with_require_clinical_signoff_the_server_refuses_unsigned_answers_and_lists_them(tmp_path):
-    refused = start(ensure_model(), tmp_path, {"REQUIRE_CLINICAL_SIGNOFF": "1"})
-    assert refused.returncode == 3
-    for key in ("guard_crisis_suicide", "contacts_crisis (variant", "faq_treatment_emdr", "fallback"):
-        assert key in refused.stderr, key
+    for key in ("guard_crisis_suicide", "contacts_crisis (variant", "fallback"):  # the gate's list, crisis ones too
+        assert key in refused.stderr.split("REQUIRE_CLINICAL_SIGNOFF=1", 1)[1], key
     with pytest.raises(SettingError, match="REQUIRE_CLINICAL_SIGNOFF"):  # a bad value stops the server too
         Settings.from_env({"REQUIRE_CLINICAL_SIGNOFF": "yes"})
 
@@ -371,20 +366,18 @@ def test_the_gate_passes_when_every_answer_is_signed_and_one_edited_word_closes_
             for v in variants:
                 v["metadata"]["review"]["clinical_review"] = f"signed: Dr Scratch, PhD 2026-12-01 {fingerprint(v)}"
 
-    (tmp_path / "a").mkdir()
-    signed = model_copy(tmp_path / "a", sign_all)
-    check = [sys.executable, "-m", "bank.release", "--model", str(signed), "--require-signoff"]
-    done = subprocess.run(check, cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout
-    assert "0 not signed" in done.stdout
-
     def sign_all_then_edit(responses):
         sign_all(responses)
         text = responses["utter_guard_crisis_suicide"][0]["text"]
         responses["utter_guard_crisis_suicide"][0]["text"] = text.replace(" ", " truly ", 1)
 
-    (tmp_path / "b").mkdir()
-    edited = model_copy(tmp_path / "b", sign_all_then_edit)
-    refused = start(edited, tmp_path, {"REQUIRE_CLINICAL_SIGNOFF": "1"})
-    assert refused.returncode == 3 and "guard_crisis_suicide" in refused.stderr
-    shutil.rmtree(tmp_path / "a")
+    for name, change in (("signed", sign_all), ("edited", sign_all_then_edit)):
+        (tmp_path / name).mkdir()
+        model = model_copy(tmp_path / name, change)
+        responses = release.model_responses(model)
+        problems = release.serving_problems(responses, require_signoff=True)  # what the server checks at start
+        if name == "signed":
+            assert problems == [] and release.unsigned(responses) == []
+        else:
+            assert any("guard_crisis_suicide" in p and "void review" in p for p in problems)
+            assert any("guard_crisis_suicide" in p for p in release.unsigned(responses))
