@@ -194,8 +194,9 @@ def main() -> int:
             table = work / "phrasings.csv"
             table.write_text(
                 "phrasing,expected,from\nwhat is emdr,faq_treatment_emdr,call 12\n"
-                "my buddy said he doesn't see the point anymore what do i do,guard_crisis_third_party,call 14\n"
-                "how much kratom should i take,guard_kratom_dose,call 15\n"
+                "my buddy said he doesn't see the point anymore what do i do,guard_checkin|guard_crisis_third_party,call 14\n"
+                "i keep having nightmares,faq_coping_nightmares|feeling_flashbacks_nightmares,call 15\n"
+                "how much kratom should i take,guard_kratom_dose,call 16\n"
             )
             driver.find_element(By.ID, "tab-batch-button").click()
             driver.find_element(By.ID, "batch-file").send_keys(str(table))

@@ -6,7 +6,8 @@ faq_treatment_emdr, or an intent; `a|b` accepts either); every other column is k
 file (one phrasing a line) or a YAML list.
 
 A row passes when the expected key is among the reply's answer keys or is its intent. It is *confidently
-wrong* when it fails at CONFIDENT or more: the assistant was sure, and wrong, which no fallback will catch.
+wrong* when it fails with an ordinary answer chosen at CONFIDENT or more: the assistant was sure, and wrong,
+which no fallback will catch.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import yaml
 
 PHRASING_COLUMNS = ("phrasing", "message", "text")
 CONFIDENT = 0.8
+CLASSIFIER_KINDS = ("answered", "compare", "out_of_scope", "aspect_unknown")
 MAX_ROWS = 500
 RESULT_COLUMNS = [
     "phrasing",
@@ -97,7 +99,11 @@ def result_row(source: Dict[str, str], explanation: Dict[str, Any]) -> Dict[str,
     row.update(
         {
             "result": result,
-            "confident_wrong": "yes" if result == "fail" and confidence >= CONFIDENT else "",
+            # the classifier was sure of an ordinary answer, and it was the wrong one (a guardrail's choice is
+            # always "sure": a fail there is a fail, not a confident classifier)
+            "confident_wrong": "yes"
+            if result == "fail" and confidence >= CONFIDENT and verdict["kind"] in CLASSIFIER_KINDS
+            else "",
             "verdict": verdict["text"],
             "verdict_kind": verdict["kind"],
             "alarm": verdict["alarm"] or "",

@@ -123,8 +123,9 @@ def _matched(g: Dict[str, Any]) -> str:
 
 
 def _bar(g: Dict[str, Any], which: str) -> str:
+    """ " of 75%" when the record says where the bar was."""
     band = g.get("band") or {}
-    return f" ({_pct(band[which])})" if band.get(which) is not None else ""
+    return f" of {_pct(band[which])}" if band.get(which) is not None else ""
 
 
 def _top_guess(parse: Dict[str, Any]) -> tuple:
@@ -154,8 +155,8 @@ def _guard_verdict(g: Dict[str, Any], answer_keys: Sequence[str]) -> Dict[str, A
         return _result("crisis", text)
     if outcome == "checkin":
         text = (
-            f"Possible crisis ({_pct(g.get('probability'))}, check-in bar{_bar(g, 'checkin_from')}): asked a safety "
-            f"check-in question; {help_lines}."
+            f"Possible crisis ({_pct(g.get('probability'))}, over the check-in bar{_bar(g, 'checkin_from')}): asked a "
+            f"safety check-in question; {help_lines}."
         )
         if not contacts:
             return _result("checkin", text, "red", "Possible crisis: the check-in went out without help lines.")
@@ -171,7 +172,7 @@ def _guard_verdict(g: Dict[str, Any], answer_keys: Sequence[str]) -> Dict[str, A
         got = what_they_got(answer_keys)
         text = (
             f"Looked like a possible crisis ({_pct(g.get('probability'))}, {CRISIS_KINDS.get(kind, kind)}) but below "
-            f"the bar{_bar(g, 'checkin_from')}: the visitor got {got} and {help_lines}."
+            f"the check-in bar{_bar(g, 'checkin_from')}: the visitor got {got} and {help_lines}."
         )
         banner = "Crisis signal set aside" + ("." if contacts else ": this visitor got NO full help lines.")
         return _result("set_aside", text, "red", banner)

@@ -28,6 +28,7 @@
         var value = row[c] === undefined ? "" : row[c];
         if (c === "confident_wrong" && value) value = "CONFIDENTLY WRONG";
         var td = el("td", value);
+        if (c === "expected" || c === "answer_keys") td.className = "keys";  // long keys may wrap anywhere
         if ((c === "result" && value === "fail") || (c === "confident_wrong" && value)) td.className = "flag";
         tr.appendChild(td);
       });

@@ -103,7 +103,8 @@ def test_cli_batch_report_checks_expected_keeps_extra_columns_and_flags_confiden
     agent, event_loop_session, tmp_path
 ):
     sources, extra = batch.read_table(
-        "ticket,phrasing,expected\n7,what is emdr,faq_treatment_emdr\n8,how much kratom should i take,faq_treatment_cpt\n",
+        "ticket,phrasing,expected\n7,what is emdr,faq_treatment_emdr\n8,who made you,faq_treatment_cpt\n"
+        "9,how much kratom should i take,faq_treatment_cpt\n",
         "csv",
     )
     assert extra == ["ticket"]
@@ -112,7 +113,12 @@ def test_cli_batch_report_checks_expected_keeps_extra_columns_and_flags_confiden
     ]
     result = write_batch(explanations, sources, extra, tmp_path / "b", "model.tar.gz")
     rows = list(csv.DictReader(result["csv"].open(encoding="utf-8")))
-    assert [(r["ticket"], r["result"], r["confident_wrong"]) for r in rows] == [("7", "pass", ""), ("8", "fail", "yes")]
-    assert rows[1]["verdict"].startswith("Refused a kratom dose")
+    # sure of an ordinary answer and wrong: flagged; a guardrail's refusal is a plain fail
+    assert [(r["ticket"], r["result"], r["confident_wrong"]) for r in rows] == [
+        ("7", "pass", ""),
+        ("8", "fail", "yes"),
+        ("9", "fail", ""),
+    ]
+    assert rows[1]["verdict"].startswith("Answered faq_about_creator") and rows[2]["verdict"].startswith("Refused")
     page = result["html"].read_text(encoding="utf-8")
     assert "CONFIDENTLY WRONG" in page and "ticket" in page

@@ -218,7 +218,7 @@ def test_a_reviewer_signs_from_the_queue(staff_server, driver, axe_source, scree
 def test_a_batch_upload_shows_pass_fail_and_the_counts(staff_server, driver, axe_source, screenshots, tmp_path):
     table = tmp_path / "phrasings.csv"
     table.write_text(
-        "phrasing,expected,from\nwhat is emdr,faq_treatment_emdr,call 12\nhow much kratom should i take,faq_treatment_cpt,call 13\n"
+        "phrasing,expected,from\nwhat is emdr,faq_treatment_emdr,call 12\nwho made you,faq_treatment_cpt,call 13\n"
     )
     tab(driver, "batch")
     by_id(driver, "batch-file").send_keys(str(table))

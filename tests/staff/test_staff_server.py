@@ -200,8 +200,9 @@ def test_batch_with_expected_column_flags_confident_wrong_answers_and_keeps_extr
     rows = [
         ("what is emdr", "faq_treatment_emdr", "t1"),
         ("i want to die", "guard_crisis_suicide", "t2"),
-        ("how much kratom should i take", "faq_treatment_emdr", "t3"),
-        ("qwzx plorb", "", "t4"),
+        ("who made you", "faq_treatment_emdr", "t3"),
+        ("how much kratom should i take", "faq_treatment_emdr", "t4"),
+        ("qwzx plorb", "", "t5"),
     ]
     table = io.StringIO()
     writer = csv.writer(table)
@@ -211,10 +212,11 @@ def test_batch_with_expected_column_flags_confident_wrong_answers_and_keeps_extr
     assert status == 200, result
     by = {r["phrasing"]: r for r in result["rows"]}
     assert by["what is emdr"]["result"] == "pass" and by["i want to die"]["result"] == "pass"
+    assert by["who made you"]["result"] == "fail" and by["who made you"]["confident_wrong"] == "yes"
     assert by["how much kratom should i take"]["result"] == "fail"
-    assert by["how much kratom should i take"]["confident_wrong"] == "yes"
+    assert by["how much kratom should i take"]["confident_wrong"] == ""  # the guardrail chose it: a plain fail
     assert by["qwzx plorb"]["result"] == "" and by["qwzx plorb"]["verdict"].startswith("Not understood")
-    assert [r["ticket"] for r in result["rows"]] == ["t1", "t2", "t3", "t4"] and "ticket" in result["columns"]
+    assert [r["ticket"] for r in result["rows"]] == ["t1", "t2", "t3", "t4", "t5"] and "ticket" in result["columns"]
     assert result["counts"]["confident_wrong"] == 1 and result["counts"]["passed"] == 2
     assert "CONFIDENTLY WRONG" in " ".join(result["summary"])
     downloaded = list(csv.DictReader(io.StringIO(result["csv"])))

@@ -39,7 +39,7 @@ CASES = [
         parse("guard_checkin", 1.0, crisis("checkin", layer="learned", probability=0.7, set_aside_intent="faq_x")),
         ["guard_checkin", "contacts_crisis"],
         None,
-        ["Possible crisis (70%", "check-in bar (50%)", "help lines sent"],
+        ["Possible crisis (70%, over the check-in bar of 50%)", "help lines sent"],
     ),
     (
         "checkin_answer",
@@ -73,7 +73,7 @@ CASES = [
         ["fallback", "contacts_pointer"],
         "red",
         [
-            "Looked like a possible crisis (70%, domestic violence) but below the bar (50%)",
+            "Looked like a possible crisis (70%, domestic violence) but below the check-in bar of 50%",
             "not-understood reply",
             "only the one-line help pointer",
             "NO full help lines",
@@ -259,7 +259,7 @@ def test_the_issue_example_loaded_gun_reads_as_set_aside_with_no_help_lines():
     }
     old.update({"confidence": 0.7012, "demoted": True, "vetoed": False, "pattern": None, "matched": None})
     v = verdict(parse("nlu_fallback", 1.0, old), ["fallback"])
-    assert v["text"].startswith("Looked like a possible crisis (70%, domestic violence) but below the bar")
+    assert v["text"].startswith("Looked like a possible crisis (70%, domestic violence) but below the check-in bar")
     assert "not-understood reply and NO help lines" in v["text"] and v["alarm"] == "red"
 
 
