@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test train validate lint contacts subjects comparisons sync-domain review eval eval-sealed setup lock clean browser-deps new-intent catalog baseline bench bench-levers bench-crisis soak explain staff-batch staff-diff purge-old forget-conversation run-cluster cluster-deps
+.PHONY: run test train validate lint contacts subjects comparisons sync-domain review eval eval-sealed setup lock clean browser-deps new-intent catalog baseline bench bench-levers bench-crisis soak explain staff-batch staff-diff purge-old forget-conversation run-cluster cluster-deps test-deps release-check review-packet review-import staff-user
 
 run: $(VENV)/.installed $(MODEL) ## set up, train if the model is missing or stale, and serve
 	@mkdir -p var
@@ -22,8 +22,12 @@ run: $(VENV)/.installed $(MODEL) ## set up, train if the model is missing or sta
 	$(BIN)/python -m server --model $(MODEL) --port $(PORT) --credentials credentials.yml \
 	  --endpoints endpoints.yml
 
-test: $(VENV)/.installed $(MODEL) validate ## data checks, then the whole pytest suite on the trained model
+test: test-deps $(VENV)/.installed $(MODEL) validate ## installs what the tests need, data checks, then the whole pytest suite
 	$(BIN)/pytest
+
+test-deps: ## chromium, chromedriver, axe-core, PostgreSQL, Redis, nginx for the browser and cluster tests (skips what is there)
+	bash scripts/install_browser_deps.sh
+	bash scripts/install_cluster_deps.sh
 
 setup: $(VENV)/.installed
 
@@ -36,6 +40,7 @@ $(VENV)/.installed: requirements.txt scripts/find_python.sh
 
 $(MODEL): $(VENV)/.installed $(TRAINING_FILES)
 	@mkdir -p models
+	$(BIN)/python -m bank.release --training  # never train text whose review does not match it
 	$(BIN)/rasa train --config config.yml --domain domain.yml --data data --out models \
 	  --fixed-model-name current
 	@touch $@
@@ -108,9 +113,25 @@ comparisons: $(VENV)/.installed ## regenerate data/answer_bank/comparisons.yml f
 sync-domain: $(VENV)/.installed ## rewrite domain.yml's intents list from the training data
 	$(BIN)/python scripts/sync_domain.py
 
-review: $(VENV)/.installed ## record a review: make review KEY=faq_ptsd_what BY="name" AGAINST="..."
-	$(BIN)/python scripts/review_answers.py --key "$(KEY)" --by "$(BY)" --against "$(AGAINST)"
+review: $(VENV)/.installed ## record the maintainers' review: make review KEY=faq_ptsd_what BY="name" [AGAINST="..."]
+	$(BIN)/python scripts/review_answers.py --key "$(KEY)" --by "$(BY)" $(if $(AGAINST),--against "$(AGAINST)")
 	$(BIN)/python scripts/build_catalog.py
+
+release-check: $(VENV)/.installed $(MODEL) ## list every answer the model can send that no clinician signed; exit 1 if any
+	$(BIN)/python -m bank.release --model $(MODEL) --require-signoff
+
+review-packet: $(VENV)/.installed ## printable HTML (+PDF) of every unsigned answer and a CSV to return: results/review/
+	$(BIN)/python -m bank.packet write --out results/review
+
+review-import: $(VENV)/.installed ## record a returned review packet: make review-import FILE=packet.csv
+	@test -n "$(FILE)" || { echo 'usage: make review-import FILE=<the returned packet.csv>'; exit 2; }
+	PYTHONWARNINGS=ignore $(BIN)/python -m bank.packet import "$(FILE)" --endpoints endpoints.yml
+	$(BIN)/python scripts/build_catalog.py
+
+staff-user: $(VENV)/.installed ## a staff account: make staff-user NAME=ana ROLE=viewer|reviewer|admin [FULL_NAME=...] [CREDENTIAL=...]
+	@test -n "$(NAME)" -a -n "$(ROLE)" || { echo 'usage: make staff-user NAME=<login> ROLE=viewer|reviewer|admin [FULL_NAME="..."] [CREDENTIAL="..."]'; exit 2; }
+	@mkdir -p var
+	PYTHONWARNINGS=ignore $(BIN)/python -m staff.accounts --endpoints endpoints.yml add --name "$(NAME)" --role "$(ROLE)" --full-name "$(FULL_NAME)" --credential "$(CREDENTIAL)"
 
 new-intent: $(VENV)/.installed ## scaffold a new answer: make new-intent KEY=faq_<topic>_<aspect>
 	@test -n "$(KEY)" || { echo 'usage: make new-intent KEY=faq_<topic>_<aspect>'; exit 2; }

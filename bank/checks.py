@@ -17,7 +17,7 @@ import textstat
 import yaml
 
 from bank.fingerprint import fingerprint
-from bank.loader import ROOT, Bank
+from bank.loader import ROOT, Bank, example_lines, same_question
 
 SCHEMA = yaml.safe_load((Path(__file__).parent / "schema.yml").read_text(encoding="utf-8"))
 GENERATED_CONTACTS = ROOT / "data" / "guardrails" / "contacts.yml"
@@ -85,6 +85,17 @@ def dose_problems(bank: Bank) -> List[str]:
     return problems
 
 
+def is_stale(checked, today: dt.date | None = None, after_days: int = STALE_AFTER_DAYS) -> bool:
+    """A `facts_checked_on` date older than `after_days` (an unreadable date counts as stale)."""
+    if not checked:
+        return False
+    try:
+        when = dt.date.fromisoformat(str(checked))
+    except ValueError:
+        return True
+    return ((today or dt.date.today()) - when).days > after_days
+
+
 def stale_facts(bank: Bank, today: dt.date, after_days: int = STALE_AFTER_DAYS) -> List[str]:
     problems = []
     for name, i, variant in bank.variants():
@@ -98,19 +109,27 @@ def stale_facts(bank: Bank, today: dt.date, after_days: int = STALE_AFTER_DAYS) 
 
 
 def example_problems(bank: Bank) -> List[str]:
-    problems, seen = [], {}
+    """Enough examples per intent, and no question taught to two intents (case and punctuation ignored:
+    "What is EMDR?" and "what is emdr" are the same question to a visitor)."""
+    problems = []
     for intent, examples in bank.examples.items():
         if len(examples) < MIN_EXAMPLES:
             problems.append(
                 f"{bank.example_files[intent].relative_to(ROOT)}: {intent} has {len(examples)} examples, needs {MIN_EXAMPLES}."
             )
-        for example in examples:
-            key = " ".join(example.lower().split())
-            if key in seen and seen[key] != intent:
+    seen: Dict[str, tuple] = {}
+    for path in sorted(set(bank.example_files.values())):
+        where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        for intent, example, line in example_lines(path):
+            key = same_question(example)
+            first = seen.get(key)
+            if first and first[0] != intent:
                 problems.append(
-                    f"'{example}' is a training example of both {seen[key]} and {intent}. Fix: keep it in one."
+                    f"{where}:{line}: '{example}' ({intent}) is the same question as '{first[1]}' ({first[0]}, "
+                    f"{first[2]}) once case and punctuation are ignored. Fix: keep it in one intent."
                 )
-            seen[key] = intent
+            elif not first:
+                seen[key] = (intent, example, f"{where}:{line}")
     return problems
 
 
@@ -287,7 +306,7 @@ def held_out_problems(bank: Bank, held_out: Dict[str, List[str]], held_out_files
 
     guard_* intents are evaluated by their own sets (tests/guardrails/*_cases.yml)."""
     problems = []
-    training = {" ".join(e.lower().split()): i for i, ex in bank.examples.items() for e in ex}
+    training = {same_question(e): i for i, ex in bank.examples.items() for e in ex}
     for intent in sorted(bank.examples):
         if intent.startswith("guard_"):
             continue
@@ -306,10 +325,38 @@ def held_out_problems(bank: Bank, held_out: Dict[str, List[str]], held_out_files
                 f"{where}: {intent}: no such intent in data/. Fix: remove the block or rename it to the intent."
             )
         for text in phrasings:
-            other = training.get(" ".join(text.lower().split()))
+            other = training.get(same_question(text))
             if other:
                 problems.append(
                     f"{where}: {intent}: held-out phrasing '{text}' is also a training example of {other}. "
                     "Fix: reword one of them."
+                )
+    return problems
+
+
+# --- Citations a reader can follow from the clone ---------------------------------------------------------
+
+UNKNOWN_HOMES = ("https://github.com/ptsd-assistant/",)  # no such public repository is known
+_NAMED_FILE = re.compile(r"\b([\w./-]+\.md)\b")
+
+
+def reference_problems(bank: Bank, root: Path = ROOT) -> List[str]:
+    """Review records naming a document that is not in the clone, and sources at an address that is not known to
+    exist. scripts/point_sources_home.py fixes both (the assistant's own pages; docs/evidence.md)."""
+    problems = []
+    for name, i, variant in bank.variants():
+        metadata = variant.get("metadata") or {}
+        for source in metadata.get("sources") or []:
+            if str(source.get("url", "")).startswith(UNKNOWN_HOMES):
+                problems.append(
+                    f"{_label(bank, name)}[{i}]: cites {source['url']}, which is not known to exist. "
+                    "Fix: python scripts/point_sources_home.py"
+                )
+        against = str((metadata.get("review") or {}).get("checked_against", ""))
+        for named in _NAMED_FILE.findall(against):
+            if not (root / named).exists():
+                problems.append(
+                    f"{_label(bank, name)}[{i}]: its review was checked against {named}, which is not in the "
+                    "repository. Fix: python scripts/point_sources_home.py"
                 )
     return problems

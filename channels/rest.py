@@ -25,6 +25,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bank.fingerprint import fingerprint
+from bank.review import instance_of, is_template, parse_signature, review_matches
+
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
@@ -94,6 +97,47 @@ def answer_key(utter_action: str | None, metadata: Dict[str, Any] | None) -> str
     return None
 
 
+# Reviewed templates (responses with {slots}) by their fingerprint: what a filled-in reply is checked against.
+# server/app.py registers the loaded model's; otherwise the bank on disk is read once.
+_templates: Dict[str, Dict[str, Any]] | None = None
+
+
+def register_responses(responses: Dict[str, List[Dict[str, Any]]]) -> None:
+    global _templates
+    _templates = {
+        fingerprint(v): v
+        for variants in responses.values()
+        for v in variants or []
+        if is_template(v) and review_matches(v)
+    }
+
+
+def _reviewed_templates() -> Dict[str, Dict[str, Any]]:
+    if _templates is None:
+        from bank.loader import load_bank
+
+        register_responses(load_bank().responses)
+    return _templates or {}
+
+
+def review_for_sent(message: Dict[str, Any], bank: Dict[str, Any]) -> Dict[str, Any]:
+    """The review record only if it is bound to the words actually sent (or, for a template, to the template
+    they fill in); else a void marker: never a review date on text nobody reviewed, and a clinical signature
+    only if bound to the same words."""
+    review = bank.get("review") if isinstance(bank.get("review"), dict) else {}
+    text, buttons = message.get("text", ""), message.get("buttons") or []
+    said = fingerprint({"text": text, "buttons": buttons, "metadata": bank})
+    if review.get("text_sha256") != said:
+        template = _reviewed_templates().get(str(review.get("text_sha256")))
+        if template is None or not instance_of(template, text, [b.get("title", "") for b in buttons]):
+            return {"status": "void", "detail": "This text does not match its review."}
+        said = review["text_sha256"]
+    signed = parse_signature(review.get("clinical_review"))
+    if signed is not None and signed.fingerprint != said:
+        return {**review, "clinical_review": "pending"}
+    return review
+
+
 class AnswerCollector(CollectingOutputChannel):
     """Collects replies like Rasa's REST channel, plus each answer's bank metadata.
 
@@ -106,6 +150,8 @@ class AnswerCollector(CollectingOutputChannel):
         key = answer_key(kwargs.get("utter_action"), bank)
         if key:
             bank["answer_key"] = key
+        if "review" in bank:
+            bank["review"] = review_for_sent(message, bank)
         if bank:
             message["metadata"] = bank
         return message

@@ -71,7 +71,10 @@ def render_variant(name: str, index: int, count: int, variant: Dict[str, Any], g
         out.append("- Sources (the first is the primary source):")
         for n, source in enumerate(sources, start=1):
             title, url = _inline(source.get("title", "(no title)")), str(source.get("url", ""))
-            link = f"[{title}](<{url}>)" if url else title
+            if url.startswith("/"):  # a page the assistant serves itself (/about, /privacy)
+                link = f"{title} (`{url}` on the assistant's own server; [its text](../webchat/static/{url[1:].split('#')[0]}.html))"
+            else:
+                link = f"[{title}](<{url}>)" if url else title
             out.append(f"  {n}. {link}, {_inline(source.get('publisher', ''))}, {_inline(source.get('year', ''))}")
     else:
         out.append("- Sources: **none**")

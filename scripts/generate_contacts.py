@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bank.fingerprint import fingerprint  # noqa: E402
+from bank.review import parse_signature  # noqa: E402
 from guardrails.hotlines import default_region, load_directory, regions, route_for  # noqa: E402
 
 OUTPUT = ROOT / "data" / "guardrails" / "contacts.yml"
@@ -44,13 +45,28 @@ _LiteralDumper.add_representer(
 )
 
 
+def kept_signatures() -> dict:
+    """Clinicians' signatures in the current file, by the fingerprint they are bound to: regenerating the
+    same words keeps them; changed words get `pending` (bank/review.py writes the signatures)."""
+    if not OUTPUT.exists():
+        return {}
+    doc = yaml.safe_load(OUTPUT.read_text(encoding="utf-8")) or {}
+    kept = {}
+    for variants in (doc.get("responses") or {}).values():
+        for variant in variants or []:
+            signed = parse_signature(((variant.get("metadata") or {}).get("review") or {}).get("clinical_review"))
+            if signed:
+                kept[signed.fingerprint] = variant["metadata"]["review"]["clinical_review"]
+    return kept
+
+
 def render_text(route: str, intro: str, services: list) -> str:
     if load_directory()["routes"][route].get("style") == "line":
         return " ".join([intro] + [f"{s['name']} ({s.get('short') or s['how']})." for s in services])
     return "\n".join([intro] + [f"- {s['name']}: {s['how']}" for s in services])
 
 
-def render_variant(route: str, region: str) -> dict:
+def render_variant(route: str, region: str, signatures: dict | None = None) -> dict:
     intro, services = route_for(route, region)
     variant = {"text": render_text(route, intro, services)}
     checked = min(s["verified_on"] for s in services)
@@ -65,20 +81,22 @@ def render_variant(route: str, region: str) -> dict:
             "clinical_review": "pending",
         },
     }
+    variant["metadata"]["review"]["clinical_review"] = (signatures or {}).get(fingerprint(variant), "pending")
     return variant
 
 
 def render() -> str:
     responses = {}
     default = default_region()
+    signatures = kept_signatures()
     for route in load_directory()["routes"]:
         variants = []
         for region in regions():
             if region == default:
                 continue
-            variant = render_variant(route, region)
+            variant = render_variant(route, region, signatures)
             variants.append({"condition": [{"type": "slot", "name": "region", "value": region}], **variant})
-        variants.append(render_variant(route, default))  # the unconditional default comes last
+        variants.append(render_variant(route, default, signatures))  # the unconditional default comes last
         responses[f"utter_contacts_{route}"] = variants
     body = yaml.dump(
         {"version": "3.1", "responses": responses},

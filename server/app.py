@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from functools import partial
+from pathlib import Path
 
 from rasa.core import utils as core_utils
 from rasa.core.run import close_resources, configure_app, create_http_input_channels, load_agent_on_start
@@ -18,6 +20,8 @@ from rasa.core.utils import AvailableEndpoints
 from rasa.utils.log_utils import configure_structlog
 from sanic import Sanic
 
+from bank import release
+from channels.rest import register_responses
 from server import retention
 from server.security import install_security
 from server.settings import Settings
@@ -40,12 +44,26 @@ def build_app(model: str, endpoints_file: str, credentials_file: str, port: int)
     install_security(app, settings)  # rate limit, CORS, headers, body limit (server/security.py)
     retention.schedule(app, endpoints_file, settings)  # old conversations deleted at start, then daily
     app.register_listener(partial(load_agent_on_start, model, endpoints, None), "before_server_start")
+    # the reply guard checks filled-in templates against the templates this model serves (channels/rest.py)
+    app.register_listener(
+        lambda running, _: register_responses(running.ctx.agent.domain.responses), "before_server_start"
+    )
     # Loading the model imports numpy.distutils, which sets the root logger to WARNING: put back the level
     # set before (INFO in main), after the agent is loaded (listeners run in the order they were added).
     level = logging.getLogger().level
     app.register_listener(lambda *_: logging.getLogger().setLevel(level), "before_server_start")
     app.register_listener(close_resources, "after_server_stop")
     return app
+
+
+def refuse_unreviewed(model: str, settings: Settings) -> None:
+    """Stop before serving text whose review does not match it, or (REQUIRE_CLINICAL_SIGNOFF=1) that no
+    clinician signed: the check reads the responses packed in the model, i.e. what this server would send."""
+    problems = release.serving_problems(release.model_responses(Path(model)), settings.require_clinical_signoff)
+    if problems:
+        for line in problems:
+            logger.error("Refusing to start: %s", line)
+        sys.exit(3)
 
 
 def main() -> None:
@@ -59,6 +77,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s - %(message)s")
     # Rasa's debug logs print each message's text; visitors' words stay out of the logs.
     configure_structlog(logging.INFO)
+    refuse_unreviewed(args.model, Settings.from_env())
     app = build_app(args.model, args.endpoints, args.credentials, args.port)
     endpoints = AvailableEndpoints.read_endpoints(args.endpoints)
     workers = core_utils.number_of_sanic_workers(endpoints.lock_store if endpoints else None)

@@ -80,6 +80,13 @@ def tracker_store_engine(endpoints_file: str | Path) -> sa.engine.Engine | None:
     return sa.create_engine(url, **create_engine_kwargs(url))
 
 
+def forget_in_staff_console(connection: sa.engine.Connection, senders: List[str]) -> None:
+    """The staff inbox's rows and tags of deleted conversations go with them (staff/inbox.py)."""
+    from staff.inbox import forget_senders
+
+    forget_senders(connection, senders)
+
+
 def purge(engine: sa.engine.Engine, days: int, *, dry_run: bool = False, now: float | None = None) -> Purge:
     if not sa.inspect(engine).has_table(EVENTS.name):
         return Purge(0, 0, 0)
@@ -100,6 +107,7 @@ def purge(engine: sa.engine.Engine, days: int, *, dry_run: bool = False, now: fl
             with engine.begin() as connection:
                 done = connection.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id.in_(batch), old_event))
                 events += done.rowcount
+                forget_in_staff_console(connection, batch)
     return Purge(len(senders), events, total - len(senders))
 
 
@@ -108,7 +116,9 @@ def delete_conversation(engine: sa.engine.Engine, sender_id: str) -> int:
     if not sa.inspect(engine).has_table(EVENTS.name):
         return 0
     with engine.begin() as connection:
-        return connection.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id == sender_id)).rowcount
+        deleted = connection.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id == sender_id)).rowcount
+        forget_in_staff_console(connection, [sender_id])
+        return deleted
 
 
 def purge_configured(endpoints_file: str | Path, days: int, dry_run: bool = False) -> Purge | None:

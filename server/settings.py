@@ -48,6 +48,12 @@ def _int(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def _flag(value: str) -> bool:
+    if value not in ("0", "1"):
+        raise SettingError(f"must be 0 or 1, got {value!r}")
+    return value == "1"
+
+
 def _origins(value: str) -> Tuple[str, ...]:
     origins = tuple(o.rstrip("/") for o in re.split(r"[\s,]+", value.strip()) if o)
     for origin in origins:
@@ -114,6 +120,14 @@ SETTINGS: Tuple[Setting, ...] = (
         "run `make purge-old` from cron instead.",
         _int(0, 24 * 365),
     ),
+    Setting(
+        "REQUIRE_CLINICAL_SIGNOFF",
+        "0",
+        "1: the server refuses to start while any answer it can send (crisis openers and help-line contacts "
+        "included) lacks a clinician's signature bound to its words, and lists them. Turn it on for a real "
+        "site once every answer is signed; `make release-check` prints the same list.",
+        _flag,
+    ),
 )
 
 # Deployment variables read by their own modules (their defaults live there).
@@ -121,8 +135,11 @@ READ_ELSEWHERE: Dict[str, Tuple[str, str]] = {
     "PORT": ("server/app.py", "Port to listen on."),
     "HOST": ("server/app.py", "Interface to listen on."),
     "WEBCHAT_FRAME_ANCESTORS": ("webchat/routes.py", "Sites allowed to frame the chat page (CSP frame-ancestors)."),
-    "STAFF_TOKEN": ("staff/routes.py", "Bearer token for the staff console; unset: every staff route answers 401."),
-    "STAFF_SAVED_STORIES": ("staff/routes.py", "Where the staff console saves regression stories."),
+    "STAFF_CHECKOUT": (
+        "staff/review_routes.py",
+        "The checkout the staff console reads the bank from and writes signatures, test stories and training "
+        "examples into (default: the server's own folder).",
+    ),
 }
 
 
@@ -137,6 +154,7 @@ class Settings:
     max_body_bytes: int
     retention_days: int
     retention_interval_hours: int
+    require_clinical_signoff: bool
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

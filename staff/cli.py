@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Dict, List
 
+from staff import batch as batch_table
 from staff import reports
 from staff.explain import explain_message, format_text, load_agent
 
@@ -55,20 +56,32 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_batch(explanations: List[Dict[str, Any]], out: Path, model: str) -> Dict[str, Path]:
-    rows = [reports.batch_row(e) for e in explanations]
+def write_batch(
+    explanations: List[Dict[str, Any]], sources: List[Dict[str, str]], extra: List[str], out: Path, model: str
+) -> Dict[str, Any]:
+    rows = [batch_table.result_row(source, e) for source, e in zip(sources, explanations)]
+    counts = batch_table.summary(rows)
     csv_path, html_path = out.with_suffix(".csv"), out.with_suffix(".html")
-    reports.write_csv(csv_path, reports.BATCH_COLUMNS, rows)
-    reports.write_html(html_path, "Batch review", reports.batch_summary(rows, model), reports.BATCH_COLUMNS, rows)
-    return {"csv": csv_path, "html": html_path}
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    csv_path.write_text(batch_table.to_csv(rows, extra), encoding="utf-8")
+    summary = [f"Model: {model}"] + batch_table.summary_lines(counts)
+    reports.write_html(html_path, "Batch review", summary, batch_table.RESULT_COLUMNS + extra, rows)
+    return {"csv": csv_path, "html": html_path, "counts": counts, "rows": rows}
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    phrasings = reports.read_phrasings(Path(args.input))
-    explanations = batch(load_agent(args.model), phrasings)
-    paths = write_batch(explanations, Path(args.out), args.model)
-    flagged = sum(1 for e in explanations if e["flags"])
-    print(f"{len(explanations)} phrasings, {flagged} flagged: {paths['csv']} and {paths['html']}")
+    path = Path(args.input)
+    kind = path.suffix if path.suffix.lower() in (".csv", ".yml", ".yaml") else "txt"
+    try:
+        sources, extra = batch_table.read_table(path.read_text(encoding="utf-8"), kind)
+        batch_table.check_size(sources)
+    except batch_table.BatchError as error:
+        print(f"{path}: {error}", file=sys.stderr)
+        return 2
+    explanations = batch(load_agent(args.model), [s["phrasing"] for s in sources])
+    result = write_batch(explanations, sources, extra, Path(args.out), args.model)
+    print("\n".join(batch_table.summary_lines(result["counts"])))
+    print(f"Report: {result['csv']} and {result['html']}")
     return 0
 
 

@@ -14,17 +14,17 @@ Nothing here logs message text.
 
 from __future__ import annotations
 
-import datetime as dt
 import textwrap
 from functools import lru_cache
 from typing import Any, Dict, List, Tuple
 
-from bank.checks import STALE_AFTER_DAYS
+from bank.checks import is_stale
 from bank.loader import load_bank
+from bank.review import parse_signature
+from staff.verdict import guard_record, verdict
 
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTIONS = ("utter_fallback", "action_default_fallback")
-LOW_CONFIDENCE = 0.5  # an intent chosen by the classifier below this is flagged for review
 SKIPPED_ACTIONS = ("action_listen", "action_session_start")
 RANKING_SHOWN = 5
 
@@ -55,20 +55,10 @@ def rule_for(intent: str | None, action: str) -> str | None:
     return None
 
 
-def is_stale(checked: Any, today: dt.date | None = None) -> bool:
-    if not checked:
-        return False
-    try:
-        when = dt.date.fromisoformat(str(checked))
-    except ValueError:
-        return True
-    return ((today or dt.date.today()) - when).days > STALE_AFTER_DAYS
-
-
 def reply_record(message: Dict[str, Any]) -> Dict[str, Any]:
     metadata = message.get("metadata") or {}
     record = {
-        "answer_key": metadata.get("answer_key"),
+        "answer_key": answer_key_of(metadata),
         "text": message.get("text") or "",
         "buttons": [b.get("title") for b in message.get("buttons") or []],
         "sources": metadata.get("sources") or [],
@@ -80,22 +70,33 @@ def reply_record(message: Dict[str, Any]) -> Dict[str, Any]:
     return record
 
 
+def answer_key_of(metadata: Dict[str, Any]) -> str | None:
+    """A reply's answer key (channels.rest.answer_key): the variant's own `answer_key`, else its response name."""
+    from channels.rest import answer_key
+
+    return answer_key(metadata.get("utter_action"), metadata)
+
+
 def flags_for(explanation: Dict[str, Any]) -> List[str]:
+    """Short machine-readable flags (batch CSV, filters); the verdict says the same in words."""
     flags = []
-    guard = explanation.get("guardrail") or {}
-    if guard and not guard.get("demoted") and not guard.get("vetoed"):
-        flags.append(f"guardrail:{guard.get('guard')}/{guard.get('kind')}")
+    guard = guard_record(explanation.get("guardrail"))
+    if guard and guard["outcome"] in ("set_aside", "vetoed"):
+        flags.append("guardrail_set_aside" if guard["outcome"] == "set_aside" else "guardrail_vetoed")
     elif guard:
-        flags.append("guardrail_set_aside")
+        flags.append(f"guardrail:{guard.get('guard')}/{guard.get('kind')}")
     intent = explanation.get("intent") or {}
     actions = [a["action"] for a in explanation.get("actions") or []]
     if intent.get("name") == FALLBACK_INTENT or any(a in FALLBACK_ACTIONS for a in actions):
         flags.append("fallback")
-    top = (explanation.get("intent_ranking") or [{}])[0]
-    if not guard and float(top.get("confidence") or 0.0) < LOW_CONFIDENCE:
+    if explanation.get("verdict", {}).get("kind") == "low_confidence":
         flags.append("low_confidence")
     if any(r.get("stale") for r in explanation.get("replies") or []):
         flags.append("stale_facts")
+    if any(r.get("review", {}).get("status") == "void" for r in explanation.get("replies") or []):
+        flags.append("review_void")
+    if explanation.get("verdict", {}).get("alarm") == "red":
+        flags.append("alarm")
     return flags
 
 
@@ -143,10 +144,12 @@ def from_events(text: str, events: List[Any], collected: List[Dict[str, Any]]) -
         "entities": entities,
         "slots": slots,
         "guardrail": parse.get("guardrail"),
+        "context": parse.get("context"),
         "actions": actions,
         "replies": [reply_record(m) for m in collected] if collected else [reply_record(u) for u in uttered],
     }
     explanation["answer_keys"] = [r["answer_key"] for r in explanation["replies"]]
+    explanation["verdict"] = verdict(parse, explanation["answer_keys"])
     explanation["flags"] = flags_for(explanation)
     return explanation
 
@@ -176,6 +179,22 @@ async def explain_conversation(agent: Any, messages: List[str], sender: str) -> 
     return [await explain_message(agent, m, sender) for m in messages]
 
 
+def in_memory(agent: Any) -> Any:
+    """The same loaded model with its own in-memory conversation store: batch runs leave nothing stored."""
+    import copy
+
+    from rasa.core.lock_store import InMemoryLockStore
+    from rasa.core.tracker_store import InMemoryTrackerStore
+
+    clone = copy.copy(agent)
+    clone.tracker_store = InMemoryTrackerStore(agent.domain)
+    clone.lock_store = InMemoryLockStore()
+    clone.processor = copy.copy(agent.processor)
+    clone.processor.tracker_store = clone.tracker_store
+    clone.processor.lock_store = clone.lock_store
+    return clone
+
+
 def load_agent(model: str) -> Any:
     """An in-process agent with an in-memory tracker store (nothing is written to var/)."""
     from scripts.quiet import quiet_rasa
@@ -186,10 +205,26 @@ def load_agent(model: str) -> Any:
     return Agent.load(model)
 
 
+def review_line(review: Dict[str, Any]) -> str:
+    """A reply's review in words: who checked it against its sources, and the clinical sign-off."""
+    if not review:
+        return "none"
+    if review.get("status") == "void":
+        return "VOID: the text does not match its review"
+    signed = parse_signature(review.get("clinical_review"))
+    clinical = f"signed by {signed.signer} on {signed.date}" if signed else "pending"
+    return f"{review.get('checked_by')}, {review.get('checked_on')}; clinical review {clinical}"
+
+
 def format_text(explanation: Dict[str, Any]) -> str:
     """The explanation as a plain-text block for the terminal."""
     e = explanation
     lines = [f"Message: {e['message']}"]
+    v = e.get("verdict") or {}
+    if v.get("banner"):
+        lines.append(f"  !! {v['alarm'].upper()}: {v['banner']}")
+    lines.append(f"  Verdict: {v.get('text', '')}")
+    lines.append("  Details:")
     lines.append(f"  Intent: {e['intent']['name']} ({e['intent']['confidence']:.3f})")
     lines.append("  Ranking: " + ", ".join(f"{r['name']} {r['confidence']:.3f}" for r in e["intent_ranking"]))
     ents = ", ".join(f"{x['entity']}={x['value']} ({x['extractor']})" for x in e["entities"]) or "none"
@@ -217,12 +252,7 @@ def format_text(explanation: Dict[str, Any]) -> str:
                     ", None", ""
                 )
             )
-        review = r["review"]
-        if review:
-            lines.append(
-                f"    Review: {review.get('checked_by')}, {review.get('checked_on')}, "
-                f"clinical review {review.get('clinical_review')}"
-            )
+        lines.append(f"    Review: {review_line(r['review'])}")
         if r.get("facts_checked_on"):
             lines.append(f"    Facts checked on: {r['facts_checked_on']}{' (STALE)' if r.get('stale') else ''}")
     lines.append(f"  Flags: {', '.join(e['flags']) or 'none'}")

@@ -1,66 +1,42 @@
-"""Turn a stored conversation into a Rasa end-to-end test story (for tests/test_stories_saved.yml)."""
+"""Check a saved story end to end against a model, in-process: each visitor message through the whole pipeline
+(classifier, guardrails, policy), its intent and the actions that answer it compared with the story's.
+
+`rasa test core` reads a story's `intent:` as given and only checks the dialogue, and its `--e2e` mode cannot
+read our guardrail entities, so a story whose point is "these words must get that answer" needs this.
+tests/test_saved_stories.py runs every story staff saved (tests/test_stories_saved.yml) through it.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
+import uuid
 from typing import Any, Dict, List
 
-import yaml
-
-HEADER = (
-    'version: "3.1"\n'
-    "# Conversations saved by staff from the staff console (Save as regression test). `rasa test` runs them.\n"
-)
 SKIPPED = ("action_listen", "action_session_start", "action_restart")
 
 
-def story_steps(events: List[Any]) -> List[Dict[str, Any]]:
-    """user text + intent, then the actions that answered it (actions before the first message are left out)."""
-    from rasa.shared.core.events import ActionExecuted, UserUttered
-
-    steps: List[Dict[str, Any]] = []
-    seen_user = False
-    for event in events:
-        if isinstance(event, UserUttered):
-            intent = (event.intent or {}).get("name")
-            if not event.text or not intent:
-                continue
-            steps.append({"user": event.text, "intent": intent})
-            seen_user = True
-        elif isinstance(event, ActionExecuted) and seen_user and event.action_name not in SKIPPED:
-            steps.append({"action": event.action_name})
-    return steps
-
-
-def render_story(name: str, steps: List[Dict[str, Any]]) -> str:
-    lines = [
-        f"- story: {yaml.safe_dump(name, default_flow_style=True, width=10_000).strip().removesuffix('...').strip()}"
-    ]
-    lines.append("  steps:")
-    for step in steps:
+def turns_of(story: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """[{"user", "intent", "actions"}] from a story's steps."""
+    turns: List[Dict[str, Any]] = []
+    for step in story.get("steps") or []:
         if "user" in step:
-            lines.append("  - user: |")
-            for text_line in step["user"].splitlines() or [""]:
-                lines.append(f"      {text_line}")
-            lines.append(f"    intent: {step['intent']}")
-        else:
-            lines.append(f"  - action: {step['action']}")
-    return "\n".join(lines) + "\n"
+            turns.append({"user": str(step["user"]).strip(), "intent": step.get("intent"), "actions": []})
+        elif "action" in step and turns:
+            turns[-1]["actions"].append(step["action"])
+    return turns
 
 
-def append_story(path: Path, name: str, steps: List[Dict[str, Any]]) -> str:
-    """Add one story to `path` (created with its header when missing); returns the story's YAML."""
-    story = render_story(name, steps)
-    if not path.exists() or not path.read_text(encoding="utf-8").strip():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(HEADER + "stories:\n", encoding="utf-8")
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write("\n" + story)
-    yaml.safe_load(path.read_text(encoding="utf-8"))  # still valid YAML
-    return story
+async def mismatches(agent: Any, story: Dict[str, Any]) -> List[str]:
+    """What the model does differently from the story (empty: the story passes). One fresh conversation."""
+    from staff.explain import explain_message
 
-
-def story_name(label: str | None = None) -> str:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-    return f"saved by staff {stamp}" + (f": {label}" if label else "")
+    problems = []
+    sender = f"story-check-{uuid.uuid4().hex}"
+    for n, turn in enumerate(turns_of(story), start=1):
+        explanation = await explain_message(agent, turn["user"], sender)
+        got_intent = explanation["intent"]["name"]
+        got_actions = [a["action"] for a in explanation["actions"] if a["action"] not in SKIPPED]
+        if turn["intent"] and got_intent != turn["intent"]:
+            problems.append(f"message {n}: intent {got_intent}, expected {turn['intent']}")
+        if got_actions != turn["actions"]:
+            problems.append(f"message {n}: actions {got_actions}, expected {turn['actions']}")
+    return problems

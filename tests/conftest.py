@@ -21,6 +21,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 def ensure_model() -> Path:
     if not MODEL.exists():
+        from bank.release import bank_responses, void_reviews
+
+        void = void_reviews(bank_responses())  # as `make train`: never train words whose review is void
+        assert not void, "refusing to train:\n" + "\n".join(void)
         subprocess.run(
             [sys.executable, "-m", "rasa", "train", "--out", str(MODEL.parent), "--fixed-model-name", "current"],
             cwd=ROOT,

@@ -16,7 +16,7 @@ import html
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Dict, List
 
 from sanic import Sanic, response
 from sanic.request import Request
@@ -34,6 +34,7 @@ FILES: dict[str, str] = {
     "embed.js": "text/javascript; charset=utf-8",
     "demo.html": "text/html; charset=utf-8",
     "demo.css": "text/css; charset=utf-8",
+    "pages.css": "text/css; charset=utf-8",
 }
 
 DEFAULT_FRAME_ANCESTORS = "'self' https:"
@@ -112,6 +113,57 @@ def render_index(region: str | None) -> str:
     return page
 
 
+def help_lines_html() -> str:
+    """Each region's crisis lines, rendered from the hotline directory (the numbers live only there)."""
+    esc = html.escape
+    out = []
+    for code, spec in hotlines.regions().items():
+        intro, services = hotlines.route_for("crisis", code)
+        items = "".join(f"<li>{esc(s['name'])}: {esc(s['how'])}</li>" for s in services)
+        checked = min(str(s["verified_on"]) for s in services)
+        out.append(
+            f'<section class="region" id="help-lines-{esc(code)}"><h3>{esc(spec["name"][:1].upper() + spec["name"][1:])}</h3>'
+            f"<p>{esc(intro)}</p><ul>{items}</ul><p class='checked'>Checked on {esc(checked)}.</p></section>"
+        )
+    return "".join(out)
+
+
+def clinical_review_sentence(responses: Dict[str, List[Dict[str, Any]]] | None) -> tuple:
+    """(number of answers, a true sentence on their clinical review) for the answers this server can send."""
+    from bank.review import valid_signature
+
+    variants = [v for vs in (responses or {}).values() for v in vs or []]
+    signed = sum(1 for v in variants if valid_signature(v) is not None)
+    if not variants:
+        return 0, "The answers are loading."
+    if signed == len(variants):
+        sentence = "Every answer has also been read and signed by a clinician, for its exact words."
+    elif signed:
+        sentence = (
+            f"{signed} of {len(variants)} answers have also been signed by a clinician; the others are still waiting."
+        )
+    else:
+        sentence = "No clinician has signed the answers yet: a clinical review is still pending for every answer."
+    return len(responses or {}), sentence
+
+
+def render_page(name: str, responses: Dict[str, List[Dict[str, Any]]] | None) -> str:
+    """/about or /privacy: the assistant's own pages, cited as the source of its answers about itself."""
+    from server.settings import Settings
+
+    count, review = clinical_review_sentence(responses)
+    page = (STATIC / f"{name}.html").read_text(encoding="utf-8")
+    values = {
+        "ANSWERS": str(count),
+        "CLINICAL_REVIEW": html.escape(review),
+        "HELP_LINES": help_lines_html(),
+        "RETENTION_DAYS": str(Settings.from_env().retention_days),
+    }
+    for key, value in values.items():
+        page = page.replace("{{" + key + "}}", value)
+    return page
+
+
 _WELCOME: dict[str, Any] | None = None  # read once at start-up (mount_webchat): the bank is fixed while serving
 
 
@@ -133,6 +185,19 @@ def mount_webchat(app: Sanic) -> None:
             if request.path == "/" and request.method == "GET":
                 return await index(request)
             return None
+
+    async def own_page(request: Request, name: str) -> HTTPResponse:
+        agent = getattr(request.app.ctx, "agent", None)
+        responses = getattr(getattr(agent, "domain", None), "responses", None)
+        return response.html(render_page(name, responses), headers=security_headers(False))
+
+    @app.get("/about", name="webchat_about")
+    async def about(request: Request) -> HTTPResponse:
+        return await own_page(request, "about")
+
+    @app.get("/privacy", name="webchat_privacy")
+    async def privacy(request: Request) -> HTTPResponse:
+        return await own_page(request, "privacy")
 
     @app.get("/webchat/config.json", name="webchat_config")
     async def config(_: Request) -> HTTPResponse:

@@ -1,8 +1,10 @@
-// Staff console. All text goes into the page with textContent (never innerHTML).
+// Staff console, shared parts: sign-in, tabs, the API helper and the pieces every section draws
+// (verdicts, replies, sources as links). All text goes into the page with textContent, never innerHTML.
 (function () {
   "use strict";
-  var KEY = "staffToken";
-  var SESSION_KEY = "staffSession";
+  var TOKEN = "staffSession";
+  var USER = "staffUser";
+  var Staff = window.Staff = { onTab: {}, onSignIn: [] };
 
   function $(id) { return document.getElementById(id); }
   function el(tag, text, cls) {
@@ -12,182 +14,151 @@
     return node;
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
-  function token() { return sessionStorage.getItem(KEY) || ""; }
-  function newSession() {
-    var id = "console-" + Math.random().toString(36).slice(2, 12);
-    sessionStorage.setItem(SESSION_KEY, id);
-    return id;
-  }
-  function session() { return sessionStorage.getItem(SESSION_KEY) || newSession(); }
+  Staff.$ = $; Staff.el = el; Staff.clear = clear;
 
-  function api(method, path, body) {
-    var options = { method: method, headers: { "Authorization": "Bearer " + token() } };
+  Staff.user = function () {
+    try { return JSON.parse(sessionStorage.getItem(USER) || "null"); } catch (e) { return null; }
+  };
+  Staff.may = function (role) {
+    var order = ["viewer", "reviewer", "admin"], user = Staff.user();
+    return !!user && order.indexOf(user.role) >= order.indexOf(role);
+  };
+
+  Staff.api = function (method, path, body) {
+    var options = { method: method, headers: { "Authorization": "Bearer " + (sessionStorage.getItem(TOKEN) || "") } };
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
     }
     return fetch(path, options).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (data) {
-        if (res.status === 401) { signOut("The token was refused."); }
-        if (!res.ok) { throw new Error(data.detail || ("Error " + res.status)); }
+        if (res.status === 401 && path !== "/staff/api/login") { signOut("Your session ended. Sign in again."); }
+        if (!res.ok) { var e = new Error(data.detail || ("Error " + res.status)); e.status = res.status; throw e; }
         return data;
       });
     });
+  };
+
+  // A link only for https addresses and the assistant's own pages ("/about"); anything else stays text.
+  Staff.link = function (url, text) {
+    var safe = typeof url === "string" && (/^https:\/\//.test(url) || /^\/(?!\/)/.test(url));
+    if (!safe) return el("span", text || url || "");
+    var a = el("a", text || url);
+    a.href = url;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
+  };
+  Staff.sourcesList = function (sources) {
+    var ul = el("ul", null, "sources");
+    (sources || []).forEach(function (s) {
+      var li = el("li");
+      li.appendChild(Staff.link(s.url, s.title || s.url));
+      var rest = [s.publisher, s.year].filter(Boolean).join(", ");
+      if (rest) li.appendChild(document.createTextNode(" (" + rest + ")"));
+      ul.appendChild(li);
+    });
+    return ul;
+  };
+  Staff.reviewText = function (r) {
+    if (!r) return "none";
+    if (r.status === "void") return "VOID: the text does not match its review";
+    var signed = /^signed: (.+) (\d{4}-\d{2}-\d{2}) [0-9a-f]{64}$/.exec(r.clinical_review || "");
+    var clinical = signed ? "signed by " + signed[1] + " on " + signed[2] : "clinical review pending";
+    return [r.checked_by, r.checked_on, clinical].filter(Boolean).join(", ");
+  };
+
+  // The verdict, first and in plain words; a red or amber banner when a person must look.
+  Staff.verdictBox = function (v) {
+    var box = el("div", null, "verdict");
+    if (v.banner) {
+      var banner = el("p", v.banner, "banner " + (v.alarm === "red" ? "banner-red" : "banner-amber"));
+      banner.setAttribute("role", "alert");
+      box.appendChild(banner);
+    }
+    var p = el("p", null, "verdict-text");
+    if (v.text.indexOf(v.label) !== 0) p.appendChild(el("strong", v.label + ": "));  // no "Crisis route: Crisis route"
+    p.appendChild(document.createTextNode(v.text));
+    box.appendChild(p);
+    return box;
+  };
+
+  Staff.replyBox = function (r) {
+    var box = el("div", null, "reply" + (r.stale ? " stale" : ""));
+    box.appendChild(el("p", r.answer_key, "key"));
+    box.appendChild(el("p", r.text, "reply-text"));
+    if (r.buttons && r.buttons.length) {
+      var ul = el("ul", null, "buttons");
+      r.buttons.forEach(function (b) { ul.appendChild(el("li", b)); });
+      box.appendChild(ul);
+    }
+    if (r.sources && r.sources.length) {
+      box.appendChild(el("p", "Sources", "small-heading"));
+      box.appendChild(Staff.sourcesList(r.sources));
+    }
+    if (r.review) {
+      box.appendChild(el("p", "Review: " + Staff.reviewText(r.review), r.review.status === "void" ? "flag" : ""));
+    }
+    if (r.facts_checked_on) {
+      box.appendChild(el("p", "Facts checked on " + r.facts_checked_on + (r.stale ? " (STALE)" : ""), r.stale ? "flag" : ""));
+    }
+    return box;
+  };
+
+  // Tabs: one panel at a time; each section may load its data when shown.
+  function showTab(id) {
+    document.querySelectorAll("[role=tab]").forEach(function (tab) {
+      var on = tab.getAttribute("aria-controls") === id;
+      tab.setAttribute("aria-selected", on ? "true" : "false");
+      $(tab.getAttribute("aria-controls")).hidden = !on;
+    });
+    if (Staff.onTab[id]) Staff.onTab[id]();
   }
+  Staff.showTab = showTab;
 
   function showConsole(on) {
     $("login").hidden = on;
     $("console").hidden = !on;
+    $("who").hidden = !on;
+    var user = Staff.user();
+    if (on && user) {
+      $("who-name").textContent = "Signed in as " + user.full_name + " (" + user.name + ", " + user.role + ")";
+      document.querySelectorAll(".admin-only").forEach(function (n) { n.hidden = user.role !== "admin"; });
+      Staff.onSignIn.forEach(function (f) { f(user); });
+    }
   }
   function signOut(reason) {
-    sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(TOKEN);
+    sessionStorage.removeItem(USER);
     showConsole(false);
     $("login-status").textContent = reason || "";
-  }
-
-  function pair(dl, term, value) {
-    dl.appendChild(el("dt", term));
-    dl.appendChild(el("dd", value));
-  }
-  function sourcesList(sources) {
-    var ul = el("ul");
-    (sources || []).forEach(function (s) {
-      ul.appendChild(el("li", [s.title, s.publisher, s.year, s.url].filter(Boolean).join(", ")));
-    });
-    return ul;
-  }
-  function reviewText(r) {
-    if (!r) return "none";
-    return [r.checked_by, r.checked_on, "clinical review: " + (r.clinical_review || "none")].filter(Boolean).join(", ");
-  }
-
-  function renderReplies(container, replies) {
-    clear(container);
-    replies.forEach(function (r) {
-      var box = el("div", null, "reply" + (r.stale ? " stale" : ""));
-      box.appendChild(el("p", r.answer_key, "key"));
-      box.appendChild(el("p", r.text, "reply-text"));
-      (r.buttons || []).forEach(function (b) { box.appendChild(el("span", "[" + b + "] ")); });
-      box.appendChild(el("h4", "Sources"));
-      box.appendChild(sourcesList(r.sources));
-      box.appendChild(el("p", "Review: " + reviewText(r.review)));
-      if (r.facts_checked_on) {
-        box.appendChild(el("p", "Facts checked on " + r.facts_checked_on + (r.stale ? " (stale)" : ""), r.stale ? "flag" : ""));
-      }
-      container.appendChild(box);
-    });
-  }
-
-  function renderExplanation(container, e) {
-    clear(container);
-    var dl = el("dl");
-    dl.id = "explanation-list";
-    pair(dl, "Intent", e.intent.name + " (" + e.intent.confidence.toFixed(3) + ")");
-    pair(dl, "Ranking", e.intent_ranking.map(function (r) { return r.name + " " + r.confidence.toFixed(3); }).join(", "));
-    pair(dl, "Entities", e.entities.map(function (x) { return x.entity + "=" + x.value + " (" + x.extractor + ")"; }).join(", ") || "none");
-    pair(dl, "Slots set", Object.keys(e.slots).map(function (k) { return k + "=" + e.slots[k]; }).join(", ") || "none");
-    var g = e.guardrail;
-    var guardText = "none fired";
-    if (g) {
-      guardText = Object.keys(g).sort().filter(function (k) { return g[k] !== null; })
-        .map(function (k) { return k + "=" + g[k]; }).join(", ");
-    }
-    var gdd = el("dd", guardText);
-    gdd.id = "guardrail";
-    dl.appendChild(el("dt", "Guardrail"));
-    dl.appendChild(gdd);
-    e.actions.forEach(function (a) {
-      pair(dl, "Action", a.action + " by " + a.policy + " (" + (a.confidence === null ? "-" : a.confidence.toFixed(3)) + ")" +
-        (a.rule ? ", rule \u201c" + a.rule + "\u201d" : ""));
-    });
-    var fdd = el("dd", e.flags.join(", ") || "none", e.flags.length ? "flag" : "");
-    fdd.id = "flags";
-    dl.appendChild(el("dt", "Flags"));
-    dl.appendChild(fdd);
-    container.appendChild(dl);
-  }
-
-  function onExplain(ev) {
-    ev.preventDefault();
-    var message = $("message").value;
-    if (!message.trim()) return;
-    $("explanation").textContent = "Working\u2026";
-    api("POST", "/staff/api/explain", { message: message, session: session() }).then(function (e) {
-      $("conversation-id").textContent = e.conversation_id;
-      $("conversation-query").value = e.conversation_id;
-      renderReplies($("reply"), e.replies);
-      renderExplanation($("explanation"), e);
-      $("message").value = "";
-    }).catch(function (err) { $("explanation").textContent = err.message; });
-  }
-
-  function onBank(ev) {
-    if (ev) ev.preventDefault();
-    var q = $("bank-query").value || "";
-    api("GET", "/staff/api/bank?q=" + encodeURIComponent(q)).then(function (data) {
-      $("bank-summary").textContent = data.count + " answers, " + data.stale + " with stale facts";
-      var out = $("bank-results");
-      clear(out);
-      data.entries.forEach(function (e) {
-        var box = el("div", null, "entry" + (e.stale ? " stale" : ""));
-        box.appendChild(el("p", e.key + (e.variant ? " [" + e.variant + "]" : "") + " \u2014 " + e.file, "key"));
-        box.appendChild(el("p", e.text, "reply-text"));
-        box.appendChild(sourcesList(e.sources));
-        box.appendChild(el("p", "Review: " + reviewText(e.review) + (e.review_matches_text ? "" : " (does NOT match the text)"),
-          e.review_matches_text ? "" : "flag"));
-        if (e.facts_checked_on) {
-          box.appendChild(el("p", "Facts checked on " + e.facts_checked_on + (e.stale ? " (STALE)" : ""), e.stale ? "flag" : ""));
-        }
-        out.appendChild(box);
-      });
-    }).catch(function (err) { $("bank-summary").textContent = err.message; });
-  }
-
-  function onConversation(ev) {
-    ev.preventDefault();
-    var id = $("conversation-query").value.trim();
-    if (!id) return;
-    api("GET", "/staff/api/conversations/" + encodeURIComponent(id)).then(function (data) {
-      $("conversation-status").textContent = data.turns.length + " messages";
-      var out = $("conversation");
-      clear(out);
-      data.turns.forEach(function (t) {
-        var box = el("div", null, "turn");
-        box.appendChild(el("p", "Visitor: " + t.user));
-        box.appendChild(el("p", "Intent: " + t.intent + (t.guardrail ? "; guardrail " + t.guardrail.guard + "/" + t.guardrail.kind : "")));
-        t.replies.forEach(function (r) { box.appendChild(el("p", "[" + r.answer_key + "] " + r.text, "reply-text")); });
-        out.appendChild(box);
-      });
-    }).catch(function (err) { $("conversation-status").textContent = err.message; });
-  }
-
-  function onSave() {
-    var id = $("conversation-query").value.trim();
-    if (!id) return;
-    api("POST", "/staff/api/conversations/" + encodeURIComponent(id) + "/regression-test", {}).then(function (data) {
-      $("conversation-status").textContent = "Saved " + data.turns + " messages to " + data.saved_to;
-      $("saved-story").textContent = data.story;
-    }).catch(function (err) { $("conversation-status").textContent = err.message; });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     $("login-form").addEventListener("submit", function (ev) {
       ev.preventDefault();
-      sessionStorage.setItem(KEY, $("token").value);
-      $("token").value = "";
-      api("GET", "/staff/api/bank?q=__check__").then(function () {
-        showConsole(true);
+      var name = $("login-name").value, secret = $("login-secret").value;
+      $("login-secret").value = "";
+      Staff.api("POST", "/staff/api/login", { name: name, secret: secret }).then(function (data) {
+        sessionStorage.setItem(TOKEN, data.token);
+        sessionStorage.setItem(USER, JSON.stringify(data.user));
         $("login-status").textContent = "";
-      }).catch(function (err) { if (token()) { $("login-status").textContent = err.message; } });
+        showConsole(true);
+        showTab("tab-try");
+      }).catch(function (err) { $("login-status").textContent = err.message; });
     });
-    $("sign-out").addEventListener("click", function () { signOut(""); });
-    $("new-conversation").addEventListener("click", function () {
-      $("conversation-id").textContent = newSession();
+    $("sign-out").addEventListener("click", function () {
+      Staff.api("POST", "/staff/api/logout", {}).catch(function () {}).then(function () { signOut("Signed out."); });
     });
-    $("explain-form").addEventListener("submit", onExplain);
-    $("bank-form").addEventListener("submit", onBank);
-    $("conversation-form").addEventListener("submit", onConversation);
-    $("save-test").addEventListener("click", onSave);
-    if (token()) { showConsole(true); }
+    document.querySelectorAll("[role=tab]").forEach(function (tab) {
+      tab.addEventListener("click", function () { showTab(tab.getAttribute("aria-controls")); });
+    });
+    if (sessionStorage.getItem(TOKEN)) {
+      Staff.api("GET", "/staff/api/me").then(function (data) {
+        sessionStorage.setItem(USER, JSON.stringify(data.user));
+        showConsole(true);
+        showTab("tab-try");
+      }).catch(function () {});
+    }
   });
 })();

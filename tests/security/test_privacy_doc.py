@@ -28,7 +28,7 @@ def test_every_environment_variable_the_server_reads_is_declared():
                 continue  # the test launcher, not the server
             for name in ENV_READ.findall(path.read_text(encoding="utf-8")):
                 read.setdefault(name, str(path.relative_to(ROOT)))
-    assert "STAFF_TOKEN" in read, "the scan finds environment reads"
+    assert "STAFF_CHECKOUT" in read, "the scan finds environment reads"
     undeclared = {name: where for name, where in read.items() if name not in declared}
     assert not undeclared, f"declare these in server/settings.py (SETTINGS or READ_ELSEWHERE): {undeclared}"
     for name, (where, _) in settings.READ_ELSEWHERE.items():

@@ -486,6 +486,8 @@ def test_xss_payloads_show_as_text_and_only_https_source_links_are_clickable(cha
         " metadata: {answer_key: 'faq_x', sources: ["
         "  {title: 'bad', publisher: 'p', year: '1', url: 'javascript:alert(4)'},"
         "  {title: 'plain', publisher: 'p', year: '1', url: 'http://example.org/'},"
+        "  {title: 'own page', publisher: 'p', year: '1', url: '/about'},"
+        "  {title: 'protocol-relative', publisher: 'p', year: '1', url: '//example.org/x'},"
         "  {title: 'good', publisher: 'p', year: '1', url: 'https://example.org/'}],"
         " review: {checked_on: '<i>2026</i>'}}});"
         "sessionStorage.setItem('ptsd-webchat:v1', JSON.stringify(s));"
@@ -496,7 +498,7 @@ def test_xss_payloads_show_as_text_and_only_https_source_links_are_clickable(cha
     assert "<script>alert(2)</script>" in last.text
     assert css_all(browser, "#log img, #log script, #log b, #log i") == []
     links = last.find_elements("css selector", "a")
-    assert [a.get_attribute("href") for a in links] == ["https://example.org/"]
+    assert [a.get_attribute("href") for a in links] == [chat_server["url"] + "/about", "https://example.org/"]
     with pytest.raises(NoAlertPresentException):
         _ = browser.switch_to.alert.text
 

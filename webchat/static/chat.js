@@ -3,7 +3,8 @@
  * Safety rules kept here:
  * - everything the assistant says comes from the server's replies; bot and visitor text is only ever
  *   put in the page with textContent (never innerHTML);
- * - only https links that come from an answer's metadata (its sources) are clickable;
+ * - only https links (and the assistant's own pages, such as /about) that come from an answer's metadata
+ *   (its sources) are clickable;
  * - the "In crisis?" link comes from the hotline directory (/webchat/config.json), never typed here;
  * - after a crisis reply its contacts stay pinned until the conversation is cleared or the tab closed;
  * - the conversation lives in sessionStorage (survives a reload, not the closing of the tab), or
@@ -244,11 +245,19 @@
     });
   }
 
+  // https addresses, and the assistant's own pages ("/about"), resolved against the page's own origin.
   function httpsUrl(raw) {
     try {
+      if (typeof raw === "string" && /^\/(?!\/)/.test(raw)) return new URL(raw, window.location.origin).href;
       var url = new URL(raw);
       return url.protocol === "https:" ? url.href : null;
     } catch (e) { return null; }
+  }
+
+  // "signed: Name, credential 2026-12-01 <fingerprint>" reads as "signed by Name, credential on 2026-12-01".
+  function clinicalText(value) {
+    var signed = /^signed: (.+) (\d{4}-\d{2}-\d{2}) [0-9a-f]{64}$/.exec(value);
+    return signed ? "signed by " + signed[1] + " on " + signed[2] : value;
   }
 
   function renderSources(meta) {
@@ -283,7 +292,7 @@
     var dates = [];
     if (review.checked_on) dates.push("Answer checked on " + review.checked_on + ".");
     if (meta.facts_checked_on) dates.push("Facts that change checked on " + meta.facts_checked_on + ".");
-    if (review.clinical_review) dates.push("Clinical review: " + review.clinical_review + ".");
+    if (review.clinical_review) dates.push("Clinical review: " + clinicalText(review.clinical_review) + ".");
     if (dates.length) body.appendChild(make("p", "review", dates.join(" ")));
     details.appendChild(body);
     return details;
