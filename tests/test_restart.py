@@ -73,7 +73,8 @@ def test_sigkill_mid_conversation_then_restart_keeps_every_turn_and_slot(tmp_pat
         assert [status for status, _ in answers] == [200, 200, 200]
         assert "region_set" in keys(answers[0][1]) and keys(answers[1][1]) == ["faq_kratom_what"]
         before = stored(first.db, sender)
-        assert user_texts(before) == acknowledged and slot_values(before) == {"region": "uk", "topic": "kratom"}
+        assert user_texts(before) == acknowledged
+        assert slot_values(before) == {"region": "uk", "topic": "kratom", "subject": "kratom"}
 
         def in_flight() -> None:
             try:

@@ -129,7 +129,10 @@ def resolve(
     labels: Labels | None = None,
     band: ClarifyBand = ClarifyBand(),
     text: str = "",
+    clarify_pending: bool = True,
 ) -> Resolution:
+    """`clarify_pending`: the conversation's last fallback asked "did you mean ...?" (the `clarify` slot is
+    "yes"); only then does a plain fallback have to switch that question off."""
     named = named_subjects(subject_values, grid)
     res = Resolution(record={"classifier_intent": intent, "named": named})
     lifted = _follow_up_below_fallback(intent, ranking, named, current_subject, grid, band)
@@ -173,7 +176,8 @@ def resolve(
     if intent == SUBJECT_ONLY_INTENT:
         if not named:  # "and ...?" with no subject we know: do not guess
             res.intent = FALLBACK_INTENT
-            res.entities["clarify"] = "no"
+            if clarify_pending:
+                res.entities["clarify"] = "no"
             res.record.update(rule="subject_only", subject=None)
             return res
         aspect = _last_aspect(history) or "what"
@@ -191,7 +195,7 @@ def resolve(
         res.record.update(rule="answer", subject=subject, aspect=aspect)
         if subject:
             res.entities["current_subject"] = subject
-        return _clarify(res, intent, ranking, labels, band, grid, named)
+        return _clarify(res, intent, ranking, labels, band, grid, named, clarify_pending)
 
     if named:
         res.entities["current_subject"] = named[0]
@@ -202,7 +206,7 @@ def resolve(
             res.intent = family
             res.record.update(rule="family", subject=current_subject)
             return res
-    return _clarify(res, intent, ranking, labels, band, grid, named)
+    return _clarify(res, intent, ranking, labels, band, grid, named, clarify_pending)
 
 
 def _follow_up_below_fallback(
@@ -282,6 +286,7 @@ def _clarify(
     band: ClarifyBand,
     grid: Grid,
     named: Sequence[str] = (),
+    clarify_pending: bool = True,
 ) -> Resolution:
     """Two close candidates, both answers we can name: ask which one was meant instead of guessing.
 
@@ -300,7 +305,7 @@ def _clarify(
         and not (named and all(grid.belongs(n, named[0]) for n, _ in real[:2]))
     )
     if not asks:
-        if intent == FALLBACK_INTENT:  # a plain "not understood": never show an earlier question's options
+        if intent == FALLBACK_INTENT and clarify_pending:  # never show an earlier question's options again
             res.entities["clarify"] = "no"
         return _prefer_what_it_is(res, intent, real, grid, named, band)
     (first, c1), (second, c2) = real[0], real[1]

@@ -33,6 +33,7 @@ from understanding import context
 STATE_FILE = "context.json"
 HISTORY_TURNS = 6  # earlier user turns read back: enough for "which one is better?" after a few questions
 SUBJECT_SLOT = "subject"
+CLARIFY_SLOT = "clarify"
 
 
 def answer_labels() -> Dict[str, Dict[str, str]]:
@@ -137,12 +138,13 @@ class ContextResolver(GraphComponent):
 
     def process(self, messages: List[Message], tracker: DialogueStateTracker | None = None) -> List[Message]:
         current = tracker.get_slot(SUBJECT_SLOT) if tracker is not None else None
+        pending = tracker is not None and tracker.get_slot(CLARIFY_SLOT) == "yes"
         history = history_of(tracker)
         for message in messages:
-            self._process_one(message, current, history)
+            self._process_one(message, current, history, pending)
         return messages
 
-    def _process_one(self, message: Message, current: str | None, history: List[context.Turn]) -> None:
+    def _process_one(self, message: Message, current: str | None, history: List[context.Turn], pending: bool) -> None:
         intent = message.get(INTENT) or {}
         ranking = message.get(INTENT_RANKING_KEY) or []
         entities = list(message.get(ENTITIES) or [])
@@ -157,6 +159,7 @@ class ContextResolver(GraphComponent):
             self.labels,
             self.band,
             message.get(TEXT) or "",
+            pending,
         )
         if resolution.intent and resolution.intent != intent.get("name"):
             top = max((float(r.get("confidence") or 0.0) for r in ranking), default=0.0)

@@ -17,6 +17,7 @@ import yaml
 from hypothesis import example, find, given, settings
 from hypothesis import strategies as st
 
+from bank.subjects import load_grid
 from bench.client import WEBHOOK
 from channels.rest import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, clean_text
 from guardrails.hotlines import regions
@@ -178,12 +179,30 @@ def assert_only_the_nlu_pipeline_spoke(db, sender: str, turns: int) -> None:
             assert "text_tokens" in data["parse_data"], data["parse_data"]
         if kind == "slot":
             typed_region = [detect_region(d["text"]) for k, d in stored if k == "user"]
+            value = data["value"]
             if data["name"] == "region":
-                assert data["value"] in typed_region, data
-            else:
-                assert data["name"] == "topic" and data["value"] in ("kratom", "other"), data
+                assert value in typed_region, data
+            elif data["name"] == "topic":
+                assert value in ("kratom", "other"), data
+            elif data["name"] == "subject":  # the context step's, from the subject registry
+                assert value in GRID.subjects, data
+            elif data["name"] == "comparison":
+                assert value == "none" or value.count("_") >= 1, data
+            elif data["name"] == "clarify":
+                assert value in ("yes", "no"), data
+            else:  # labels the context step fills from the registry and the bank, never from typed syntax
+                assert data["name"] in PIPELINE_LABEL_SLOTS and "{" not in str(value), data
 
 
+GRID = load_grid()
+PIPELINE_LABEL_SLOTS = {
+    "subject_label",
+    "aspect_label",
+    "clarify_first_label",
+    "clarify_first_question",
+    "clarify_second_label",
+    "clarify_second_question",
+}
 PREFIXES = ["", " ", "\t", "\n", "/", "//", " /", "\x00", "\x00/", "\u00a0", "\u3000", "\u200b", "\ufeff", "\x1b[0m"]
 ENTITIES = st.one_of(
     st.just(""),

@@ -415,10 +415,20 @@
     }
   }
 
+  /* Quick replies belong to the assistant's latest turn: its last message that has any (a fallback's topic
+     buttons come before the one-line help pointer that follows it). */
+  function buttonsAt(entries, from) {
+    for (var i = entries.length - 1; i >= from; i--) {
+      if (entries[i].who === "user") return -1;
+      if (entries[i].buttons && entries[i].buttons.length) return i;
+    }
+    return -1;
+  }
+
   function renderAll() {
     Array.prototype.slice.call(el.log.querySelectorAll(".msg")).forEach(function (n) { n.parentNode.removeChild(n); });
-    var last = state.entries.length - 1;
-    state.entries.forEach(function (entry, i) { el.log.appendChild(renderEntry(entry, i === last)); });
+    var withButtons = buttonsAt(state.entries, 0);
+    state.entries.forEach(function (entry, i) { el.log.appendChild(renderEntry(entry, i === withButtons)); });
     updateHint();
     renderPinned();
     scrollTo(null);
@@ -427,9 +437,10 @@
   function append(entries) {
     removeQuickReplies();
     var first = null;
+    var withButtons = buttonsAt(entries, 0);
     entries.forEach(function (entry, i) {
       state.entries.push(entry);
-      var node = renderEntry(entry, i === entries.length - 1);
+      var node = renderEntry(entry, i === withButtons);
       el.log.appendChild(node);
       if (!first) first = node;
     });
