@@ -129,7 +129,7 @@ class GuardrailRouter(GraphComponent, IntentClassifier):
         return {
             # the learned layer's bars (make eval prints the calibration curves they come from)
             "checkin_from": 0.35,
-            "crisis_from": 0.7,
+            "crisis_from": 0.85,
             "notice_from": 0.2,
             # a set-aside crisis guess falls back to the next intent only when it is at least this sure
             "veto_min_confidence": 0.3,

@@ -38,6 +38,7 @@ _STRONG_COMPARE_CUE = re.compile(
 )
 SHORT_PAIR_WORDS = 6  # "cpt and pct": two treatments and little else is a request to compare them
 WEAK_CUE_WORDS = 12  # "or" and "than" ask for a comparison in a short question, not inside a long story
+SURE = 0.5  # the classifier's confidence above which a weak cue does not turn its answer into a comparison
 
 
 @dataclass(frozen=True)
@@ -76,14 +77,23 @@ class ClarifyBand:
     # counts from this confidence when the conversation has a subject it can be about
 
 
+GENERIC = {"therapy": "therapy", "medication": "medication"}  # a generic subject -> the column it stands for
+
+
 def named_subjects(values: Sequence[str], grid: Grid) -> List[str]:
-    """Subjects named in the message, in order, once each; PTSD only when nothing else is named."""
+    """Subjects named in the message, in order, once each. PTSD only when nothing else is named; "therapy"
+    or "medicine" only when no particular therapy or medicine is ("PE therapy" is about PE)."""
     seen: List[str] = []
     for value in values:
         if value in grid.subjects and value not in seen:
             seen.append(value)
     specific = [s for s in seen if s != WEAK_SUBJECT]
-    return specific or seen
+    seen = specific or seen
+    columns = {grid.subjects[s].compare_as for s in seen if s not in GENERIC}
+    covered = {"medication"} & columns
+    if columns - {None, "medication"}:
+        covered.add("therapy")  # a particular therapy is named
+    return [s for s in seen if s not in GENERIC or GENERIC[s] not in covered]
 
 
 def recent_subjects(history: Sequence[Turn], current: str | None) -> List[str]:
@@ -143,14 +153,16 @@ def resolve(
     pair_named = len(comparable_named) >= 2 and grid.comparison(comparable_named[0], comparable_named[1])
     earlier = [s for s in recent_subjects(history, current_subject) if s not in named and grid.subjects.get(s)]
     words = len((text or "").split())
+    # "How do I find a therapist trained in CPT, PE or EMDR?": a confident answer is not second-guessed by "or"
+    sure = intent not in (FALLBACK_INTENT, COMPARE_INTENT) and max((c for _, c in ranking), default=0.0) >= SURE
     asks_to_compare = (
         intent == COMPARE_INTENT
         or (
             pair_named
             and (
                 _STRONG_COMPARE_CUE.search(text or "")
-                or (_COMPARE_CUE.search(text or "") and words <= WEAK_CUE_WORDS)
-                or words <= SHORT_PAIR_WORDS
+                or (_COMPARE_CUE.search(text or "") and words <= WEAK_CUE_WORDS and not sure)
+                or (words <= SHORT_PAIR_WORDS and not sure)
             )
         )
         or (
@@ -249,7 +261,7 @@ def _family_answer(
 def _prefer_what_it_is(
     res: Resolution, intent: str, real: Sequence[Tuple[str, float]], grid: Grid, named: Sequence[str], band: ClarifyBand
 ) -> Resolution:
-    """"what's pe": when the two close candidates are both about the subject named, its "what it is" answer
+    """ "what's pe": when the two close candidates are both about the subject named, its "what it is" answer
     is the safer reply than a detail (its sessions, its side effects) the visitor did not ask for."""
     if not named or len(real) < 2 or res.intent not in (None, intent) or intent != real[0][0]:
         return res

@@ -97,7 +97,8 @@ def test_comparisons_find_their_pair(subjects, history, expected):
 
 
 def test_two_subjects_and_a_comparison_word_compare_even_if_the_classifier_did_not():
-    res = run("faq_treatment_emdr", ["cpt", "emdr"], text="cpt or emdr for nightmares?")
+    unsure = [("faq_treatment_emdr", 0.4), ("faq_treatment_cpt", 0.3)]
+    res = run("faq_treatment_emdr", ["cpt", "emdr"], ranking=unsure, text="cpt or emdr for nightmares?")
     assert res.intent == "compare" and res.entities["comparison"] == "cpt_emdr"
 
 
@@ -167,7 +168,10 @@ def test_an_unsure_guess_about_the_subject_the_message_names_is_answered():
 
 
 def test_two_treatments_and_little_else_or_one_with_a_comparison_word_compare():
-    assert run("faq_treatment_cpt", ["cpt", "pct"], text="cpt and pct").entities["comparison"] == "cpt_pct"
+    unsure = [("faq_treatment_cpt", 0.4), ("faq_treatment_pct", 0.35)]
+    assert (
+        run("faq_treatment_cpt", ["cpt", "pct"], ranking=unsure, text="cpt and pct").entities["comparison"] == "cpt_pct"
+    )
     history = [Turn("faq_treatment_wet", "wet", "what", ("wet",))]
     res = run(
         "faq_treatment_cpt", ["cpt"], "wet", history, text="How does it compare with cognitive processing therapy?"
@@ -189,3 +193,15 @@ def test_whats_pe_gets_what_pe_is_when_its_sessions_answer_is_only_just_ahead():
     assert res.intent == "faq_treatment_pe" and res.record["rule"] == "what_it_is"
     clear = [("faq_treatment_pe_sessions", 0.8), ("faq_treatment_pe", 0.1)]
     assert run("faq_treatment_pe_sessions", ["pe"], ranking=clear).intent is None
+
+
+def test_a_confident_answer_is_not_turned_into_a_comparison_by_or():
+    text = "How do I find a therapist trained in CPT, PE or EMDR?"
+    sure = [("faq_care_find_trained_therapist", 0.8)]
+    assert run("faq_care_find_trained_therapist", ["cpt", "pe", "emdr"], ranking=sure, text=text).intent is None
+
+
+def test_a_particular_therapy_makes_the_word_therapy_part_of_its_name():
+    assert context.named_subjects(["pe", "therapy"], GRID) == ["pe"]
+    assert context.named_subjects(["therapy", "medication"], GRID) == ["therapy", "medication"]
+    assert context.named_subjects(["sertraline", "medication", "cpt"], GRID) == ["sertraline", "cpt"]
