@@ -28,6 +28,7 @@ COPIED = [
     "guardrails",
     "tests/heldout",
     "tests/test_stories.yml",
+    "docs/evidence.md",  # review records name it; validation checks it is in the clone
 ]
 
 

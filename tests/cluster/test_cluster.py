@@ -93,7 +93,7 @@ def test_turns_alternate_between_replicas_and_keep_their_state(cluster):
 
     upstream, replies = turn(visitor, "just a rough number")
     served.append(upstream)
-    assert keys(replies) == ["guard_dose_followup"]
+    assert keys(replies) == ["guard_dose_followup", "contacts_pointer"]
     assert replies[0]["text"] == kratom_followup_text(), "the kratom topic must carry over to the other replica"
     visitor.close()
 
@@ -110,7 +110,7 @@ def test_without_that_state_the_same_messages_get_other_replies(cluster):
     assert not any(number_pattern(n).search(text) for n in crisis_numbers("uk"))
     rough = Visitor(cluster.port, sender=f"control-{uuid.uuid4().hex}")
     _, replies = turn(rough, "just a rough number")
-    assert keys(replies) == ["guard_dose_followup"] and replies[0]["text"] != kratom_followup_text()
+    assert keys(replies) == ["guard_dose_followup", "contacts_pointer"] and replies[0]["text"] != kratom_followup_text()
     crisis.close()
     rough.close()
 
