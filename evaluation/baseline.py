@@ -18,6 +18,8 @@ from evaluation import conversations, crisis, sets
 
 BASELINE = sets.HERE / "baseline.json"
 MARGIN = 0.01
+# the worst kind is a rate over the smallest kind (28 dev messages): one case moves it 3.6 points
+MARGINS = {"crisis.crisis_worst_kind_caught": 0.04}
 # figure -> True when higher is better
 DIRECTION = {
     "crisis.crisis_caught": True,
@@ -42,9 +44,9 @@ def measure(say) -> Dict[str, float]:
 def bounds(figures: Dict[str, float]) -> Dict[str, Dict[str, float]]:
     out = {}
     for name, higher in DIRECTION.items():
-        value = figures[name]
+        value, margin = figures[name], MARGINS.get(name, MARGIN)
         out[name] = (
-            {"floor": round(max(0.0, value - MARGIN), 4)} if higher else {"ceiling": round(min(1.0, value + MARGIN), 4)}
+            {"floor": round(max(0.0, value - margin), 4)} if higher else {"ceiling": round(min(1.0, value + margin), 4)}
         )
     return out
 

@@ -15,12 +15,24 @@ import argparse
 import sys
 from typing import Dict, List, Tuple
 
+import yaml
+
 from evaluation import sets
 from guardrails import crisis, router
 
 THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 CHECKIN_BARS = (0.2, 0.3, 0.4, 0.5, 0.6)
 CRISIS_BARS = (0.7, 0.8, 0.9, 0.95, 0.99)
+
+
+def configured_band() -> router.Band:
+    """The bars config.yml gives the GuardrailRouter: the row the table marks."""
+    config = yaml.safe_load((sets.ROOT / "config.yml").read_text(encoding="utf-8"))
+    for component in config.get("pipeline") or []:
+        if str(component.get("name", "")).endswith("GuardrailRouter"):
+            return router.Band(component["checkin_from"], component["crisis_from"], component["notice_from"])
+    raise SystemExit("config.yml has no GuardrailRouter")
+
 
 Case = Tuple[bool, str, float, float]  # (is crisis, text, learned probability, classifier crisis belief)
 
@@ -53,9 +65,8 @@ def curve(cases: List[Case], signal) -> List[Tuple[float, float, float, float]]:
     return rows
 
 
-def whole(cases: List[Case], checkin_from: float, crisis_from: float) -> Dict[str, float]:
+def whole(cases: List[Case], band: router.Band) -> Dict[str, float]:
     """The guardrail's decision for each message on its own, with these bars (router.route, lexicon included)."""
-    band = router.Band(checkin_from, crisis_from)
     out = {"caught": 0, "routed": 0, "neg_routed": 0, "neg_checkin": 0}
     pos = sum(1 for c in cases if c[0])
     for is_crisis, text, probability, _ in cases:
@@ -106,12 +117,14 @@ def report(cases: List[Case]) -> str:
         "whole guardrail, one message on its own: crisis caught / routed | hard negatives routed / checked in",
         f"  {'check-in from':>13}{'crisis from':>12}{'caught':>9}{'routed':>9}{'neg route':>11}{'neg check-in':>14}",
     ]
-    for c_in in CHECKIN_BARS:
-        for c_route in CRISIS_BARS:
-            w = whole(cases, c_in, c_route)
+    chosen = configured_band()
+    for c_in in sorted({*CHECKIN_BARS, chosen.checkin_from}):
+        for c_route in sorted({*CRISIS_BARS, chosen.crisis_from}):
+            w = whole(cases, router.Band(c_in, c_route, chosen.notice_from))
+            mark = "  <- config.yml" if (c_in, c_route) == (chosen.checkin_from, chosen.crisis_from) else ""
             lines.append(
                 f"  {c_in:>13.2f}{c_route:>12.2f}{w['caught']:>9.1%}{w['routed']:>9.1%}"
-                f"{w['neg_routed']:>11.1%}{w['neg_checkin']:>14.1%}"
+                f"{w['neg_routed']:>11.1%}{w['neg_checkin']:>14.1%}{mark}"
             )
     return "\n".join(lines)
 

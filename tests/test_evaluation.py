@@ -59,3 +59,21 @@ def test_development_figures_hold_the_recorded_baseline(bot):
     recorded = json.loads(baseline.BASELINE.read_text(encoding="utf-8"))["bounds"]
     figures = baseline.measure(lambda text, sender, meta: bot.keys(text, f"eval-{sender}", meta or None))
     assert not baseline.problems(figures, recorded)
+
+
+def test_the_calibration_table_marks_the_bars_config_yml_uses():
+    from evaluation import calibration
+
+    chosen = calibration.configured_band()
+    cases = [
+        (True, "I have a gun beside me tonight", 0.95, 0.9),
+        (True, "i dont see the point of anything anymore", 0.5, 0.4),
+        (False, "that exam killed me lol", 0.1, 0.05),
+        (False, "what is EMDR", 0.0, 0.0),
+    ]
+    table = calibration.report(cases)
+    marked = [line for line in table.splitlines() if line.endswith("<- config.yml")]
+    assert len(marked) == 1
+    assert marked[0].split()[:2] == [f"{chosen.checkin_from:.2f}", f"{chosen.crisis_from:.2f}"]
+    whole = calibration.whole(cases, chosen)
+    assert whole["caught"] == 1.0 and whole["neg_routed"] == 0.0

@@ -148,8 +148,11 @@
       var search = el("input"); search.id = "answer-search"; search.type = "search";
       var pickLabel = el("label", "The right answer"); pickLabel.htmlFor = "answer-pick";
       expected = el("select"); expected.id = "answer-pick"; expected.required = true;
+      var asked = 0;
       var find = function () {
+        var mine = ++asked;  // each keystroke asks again; only the newest question's answers are drawn
         S.api("GET", "/staff/api/answers?q=" + encodeURIComponent(search.value)).then(function (data) {
+          if (mine !== asked) return;
           clear(expected);
           data.answers.forEach(function (a) {
             var o = el("option", a.key + ": " + a.text.slice(0, 80)); o.value = a.key; expected.appendChild(o);

@@ -94,7 +94,10 @@ def test_cli_explain_conversation_file_as_json(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     turns = json.loads(result.stdout)
     assert [t["message"] for t in turns] == ["whats a good kratom dose for ptsd", "just give me a rough number"]
-    assert turns[0]["answer_keys"] == ["guard_kratom_dose", "contacts_pointer"] and turns[0]["guardrail"]["guard"] == "kratom"
+    assert (
+        turns[0]["answer_keys"] == ["guard_kratom_dose", "contacts_pointer"]
+        and turns[0]["guardrail"]["guard"] == "kratom"
+    )
     assert turns[1]["slots_now"].get("topic") == "kratom"  # the conversation carried on
     assert turns[1]["answer_keys"] == ["guard_dose_followup", "contacts_pointer"]
 

@@ -132,6 +132,19 @@ def test_a_supervisor_tries_a_message_and_reads_the_verdict_first(staff_server, 
     assert by_id(driver, "conversation-query").get_attribute("value") == new_id
 
 
+def pick_option(driver, select_id: str, value: str) -> bool:
+    """Choose an option of a list the page may still be redrawing (each search keystroke rebuilds it)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import Select
+
+    try:
+        select = Select(by_id(driver, select_id))
+        select.select_by_value(value)
+        return select.first_selected_option.get_attribute("value") == value
+    except (StaleElementReferenceException, NoSuchElementException):
+        return False
+
+
 def test_the_inbox_shows_the_red_banner_and_a_correction_saves_confirmed_words(
     staff_server, driver, set_aside_visitor, axe_source, screenshots
 ):
@@ -180,7 +193,7 @@ def test_the_inbox_shows_the_red_banner_and_a_correction_saves_confirmed_words(
         driver,
         lambda d: any(o.get_attribute("value") == "guard_crisis_harm_others" for o in css(d, "#answer-pick option")),
     )
-    Select(by_id(driver, "answer-pick")).select_by_value("guard_crisis_harm_others")
+    wait(driver, lambda d: pick_option(d, "answer-pick", "guard_crisis_harm_others"))
     by_id(driver, "correction-note").send_keys("a gun at home is a crisis")
     area = css(driver, "#correction-texts textarea")[0]
     assert "Sam" in area.get_attribute("value") and "Sam" in by_id(driver, "correction-texts").text  # pointed out
