@@ -3,8 +3,6 @@ clone or at a page the assistant serves, and every review still matches its word
 
 from __future__ import annotations
 
-import shutil
-
 from bank import checks
 from bank.loader import load_bank
 from tests.conftest import ROOT
@@ -12,9 +10,8 @@ from tests.test_maintainer_path import run, scratch_copy
 
 
 def test_the_data_change_points_every_citation_home_and_keeps_every_review(tmp_path):
-    root = scratch_copy(tmp_path)
-    (root / "docs").mkdir()
-    shutil.copy(ROOT / "docs" / "evidence.md", root / "docs" / "evidence.md")
+    root = scratch_copy(tmp_path)  # carries docs/evidence.md, which the review records name
+    assert (root / "docs" / "evidence.md").read_bytes() == (ROOT / "docs" / "evidence.md").read_bytes()
     first = run(root, "scripts/point_sources_home.py")
     assert first.returncode == 0, first.stderr
     again = run(root, "scripts/point_sources_home.py", "--check")
