@@ -30,7 +30,7 @@ def configured_band() -> router.Band:
     config = yaml.safe_load((sets.ROOT / "config.yml").read_text(encoding="utf-8"))
     for component in config.get("pipeline") or []:
         if str(component.get("name", "")).endswith("GuardrailRouter"):
-            return router.Band(component["checkin_from"], component["crisis_from"], component["notice_from"])
+            return router.Band(**{k: v for k, v in component.items() if k in router.Band.__dataclass_fields__})
     raise SystemExit("config.yml has no GuardrailRouter")
 
 

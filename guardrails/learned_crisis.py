@@ -74,6 +74,7 @@ class CrisisModel:
         return hstack([self.words.transform(texts), self.chars.transform(texts)]).tocsr()
 
     def fit(self, texts: Sequence[str], groups: Sequence[str]) -> CrisisModel:
+        self.__dict__.pop("_lean", None)  # tables of an earlier fit
         self.words.fit(texts)
         self.chars.fit(texts)
         self.model.fit(self._features(texts), np.asarray(groups))
@@ -88,9 +89,10 @@ class CrisisModel:
         """The same arithmetic as reference_probabilities, for a few short texts at a time: each text's n-grams
         pick rows of the weight matrix directly. scikit-learn's transform, hstack and input validation cost
         about 15 ms a message here; this costs well under 1 ms (bench/README.md)."""
-        if not self._multinomial():
+        tables = self._tables()
+        if tables is None:
             return self.reference_probabilities(texts)
-        blocks, weights, intercept = self._tables()
+        blocks, weights, intercept = tables
         out = np.empty(len(texts))
         for row, text in enumerate(texts):
             logits = intercept.copy()
@@ -117,14 +119,17 @@ class CrisisModel:
         )
 
     def _tables(self):
-        if getattr(self, "_lean", None) is None:
-            blocks, offset = [], 0
-            for vectorizer in (self.words, self.chars):
-                analyze = vectorizer.build_analyzer()
-                blocks.append((analyze, vectorizer.vocabulary_, vectorizer.idf_, offset))
-                offset += len(vectorizer.vocabulary_)
-            self._lean = (blocks, np.ascontiguousarray(self.model.coef_.T), self.model.intercept_.astype(float))
+        """The lookup tables of the lean path, built once; None when the model is not the shape it computes."""
+        if not hasattr(self, "_lean"):
+            self._lean = self._build_tables() if self._multinomial() else None
         return self._lean
+
+    def _build_tables(self):
+        blocks, offset = [], 0
+        for vectorizer in (self.words, self.chars):
+            blocks.append((vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset))
+            offset += len(vectorizer.vocabulary_)
+        return blocks, np.ascontiguousarray(self.model.coef_.T), self.model.intercept_.astype(float)
 
     def __getstate__(self):
         state = dict(self.__dict__)

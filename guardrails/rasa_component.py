@@ -12,6 +12,7 @@ Both are shared by every visitor and keep no per-visitor state.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import pickle
 from pathlib import Path
@@ -127,17 +128,14 @@ class GuardrailRouter(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {
-            # the learned layer's bars (make eval prints the calibration curves they come from)
-            "checkin_from": 0.35,
-            "crisis_from": 0.85,
-            "notice_from": 0.2,
+            **dataclasses.asdict(router.Band()),  # the learned layer's bars, from the calibration curves (make eval)
             # a set-aside crisis guess falls back to the next intent only when it is at least this sure
             "veto_min_confidence": 0.3,
         }
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.config = {**self.get_default_config(), **config}
-        self.band = router.Band(self.config["checkin_from"], self.config["crisis_from"], self.config["notice_from"])
+        self.band = router.Band(**{bar: self.config[bar] for bar in dataclasses.asdict(router.Band())})
 
     @classmethod
     def create(

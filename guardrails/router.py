@@ -44,8 +44,8 @@ LEARNED_KIND_FLOOR = 0.05  # a crisis intent below this share of the classifier'
 class Band:
     """The learned layer's bars (config.yml, chosen from the calibration curves: make eval)."""
 
-    checkin_from: float = 0.5
-    crisis_from: float = 0.9
+    checkin_from: float = 0.35
+    crisis_from: float = 0.85
     notice_from: float = 0.2  # below the check-in bar but worth a staff member's look ("set aside"); a soft
     # lexicon match needs at least this much agreement from the learned layer to ask
 
