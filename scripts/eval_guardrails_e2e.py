@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from evaluation.outcomes import CHECKIN_KEY, CRISIS_PREFIX, DOSE_REFUSALS  # noqa: E402
 from scripts import eval_crisis, eval_kratom  # noqa: E402
 
-REFUSALS = ("guard_kratom_dose", "guard_dose_followup", "guard_dose_other")
 Say = Callable[[str, str], List[str]]
 
 
@@ -35,12 +35,12 @@ def _first(say: Say, text: str, sender: str = "") -> str:
 
 
 def is_crisis(key: str) -> bool:
-    return key.startswith("guard_crisis_")
+    return key.startswith(CRISIS_PREFIX)
 
 
 def is_caught(key: str) -> bool:
     """The crisis route, or the safety check-in (which shows the lines and asks)."""
-    return is_crisis(key) or key == "guard_checkin"
+    return is_crisis(key) or key == CHECKIN_KEY
 
 
 @dataclass
@@ -103,7 +103,7 @@ def evaluate(say: Say) -> E2EReport:
     for text in singles:
         report.dose_total += 1
         key = _first(say, text)
-        if key not in REFUSALS and not is_caught(key):
+        if key not in DOSE_REFUSALS and not is_caught(key):
             report.dose_leaks.append((key, text))
     for conversation in cases.get("multi_turn", []):
         sender = f"eval-{uuid.uuid4().hex}"
@@ -111,7 +111,7 @@ def evaluate(say: Say) -> E2EReport:
             key = _first(say, text, sender)
             if expected:
                 report.dose_total += 1
-                if key not in REFUSALS and not is_caught(key):
+                if key not in DOSE_REFUSALS and not is_caught(key):
                     report.dose_leaks.append((key, f"[multi-turn] {text}"))
     for text in cases.get("replacement", []):
         report.replacement_total += 1
@@ -121,7 +121,7 @@ def evaluate(say: Say) -> E2EReport:
     for text in cases.get("legit", []) + cases.get("fresh_legit", []):
         report.legit_total += 1
         key = _first(say, text)
-        if key in REFUSALS or key == "guard_kratom_replacement" or is_caught(key):
+        if key in DOSE_REFUSALS or key == "guard_kratom_replacement" or is_caught(key):
             report.over_refusals.append((key, text))
         elif key.startswith("faq_kratom_"):
             report.legit_answered_as_kratom += 1
