@@ -6,8 +6,9 @@ generator renders its names into Rasa's lookup table and synonyms, and bank/chec
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Dict, List, Set, Tuple
 
@@ -45,6 +46,17 @@ class Grid:
         served = {a for _, a in self.cells_of_answer.get(answer_key, [])}
         return next((a for a in self.aspects if a in served), None)
 
+    def asks_what_it_is(self, text: str) -> bool:
+        cue = self.aspects.get("what", {}).get("cues")
+        return bool(cue and _cue(cue).search(text))
+
+    def asked_for(self, answer_key: str, subject: str, text: str) -> bool:
+        """Does the text ask for what this cell answers? True when one of the cell's aspects has no cues
+        (bank/subjects.yml) or its cues appear; False means the visitor did not ask for that detail."""
+        aspects = [a for s, a in self.cells_of_answer.get(answer_key, []) if s == subject]
+        cues = [self.aspects[a].get("cues") for a in aspects]
+        return not cues or any(c is None or _cue(c).search(text) for c in cues)
+
     def subjects_of(self, answer_key: str) -> Set[str]:
         return {s for s, _ in self.cells_of_answer.get(answer_key, [])}
 
@@ -63,6 +75,11 @@ class Grid:
         if len(columns) != 2:
             return None
         return "_".join(sorted(columns, key=COMPARE_ORDER.index))
+
+
+@cache
+def _cue(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.I)
 
 
 def build(doc: Dict) -> Grid:

@@ -14,6 +14,10 @@ form) goes to RulePolicy unchanged.
 An intent enters the table only when every rule and story that contains it runs the same actions
 after it and no rule puts a condition on it, so the table and RulePolicy cannot disagree;
 tests/dialogue/ checks that both predict the same action at every step of random conversations.
+
+One addition RulePolicy cannot express without a rule per intent: when the guardrail router saw a crisis
+signal below its bars and kept the answer ("set aside"), the region's crisis-line pointer follows the
+answer, so no reply to a possible crisis goes without a way to get help.
 `rasa train` warns that RulePolicy is missing (its check compares the class, not subclasses); the
 default intents it names still reach RulePolicy's code here.
 """
@@ -43,6 +47,9 @@ ANSWERS_FILE = "answer_table.json"
 # Events a rule may contain and still be "intent -> fixed replies"; anything else is a condition.
 _PLAIN_RULE_EVENTS = ("ActionExecuted", "UserUttered", "DefinePrevUserUtteredFeaturization", "SlotSet")
 
+
+POINTER_ACTION = "utter_contacts_pointer"
+CONTACTS_ACTION_PREFIX = "utter_contacts_"
 
 # (intent, the actions run after it, whether they end by listening for the next message)
 Turn = Tuple[str, Tuple[str, ...], bool]
@@ -106,6 +113,18 @@ def build_answer_table(trackers: List[TrackerWithCachedStates]) -> Tuple[Dict[st
     }
     rules_only = sorted(intent for intent in table if intent not in in_stories)
     return table, rules_only
+
+
+def signal_set_aside(message: UserUttered) -> bool:
+    """The router kept the answer although it saw a crisis signal (its record may sit under a kratom refusal)."""
+    guard = (message.parse_data or {}).get("guardrail") or {}
+    return guard.get("outcome") == "set_aside" or (guard.get("crisis") or {}).get("outcome") == "set_aside"
+
+
+def with_crisis_line(actions: List[str], message: UserUttered) -> List[str]:
+    if not signal_set_aside(message) or any(a.startswith(CONTACTS_ACTION_PREFIX) for a in actions):
+        return actions
+    return [*actions, POINTER_ACTION]
 
 
 def actions_since_user_message(tracker: DialogueStateTracker) -> int | None:
@@ -176,6 +195,7 @@ class AnswerRulePolicy(RulePolicy):
         done = actions_since_user_message(tracker)
         if actions is None or done is None:
             return None
+        actions = with_crisis_line(actions, tracker.latest_message)
         return actions[done] if done < len(actions) else ACTION_LISTEN_NAME
 
     def predict_action_probabilities(

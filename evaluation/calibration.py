@@ -12,6 +12,7 @@ were chosen from this table (evaluation/README.md says how).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from typing import Dict, List, Tuple
 
@@ -34,7 +35,9 @@ def configured_band() -> router.Band:
     raise SystemExit("config.yml has no GuardrailRouter")
 
 
-Case = Tuple[bool, str, float, float]  # (is crisis, text, learned probability, classifier crisis belief)
+# (is crisis, text, learned probability, classifier crisis belief, the answer the classifier would give)
+Case = Tuple[bool, str, float, float, str]
+FALLBACK_BAR = 0.3  # config.yml's FallbackClassifier threshold: below it the answer is "not understood"
 
 
 def score_cases(chat, doc) -> List[Case]:
@@ -48,6 +51,7 @@ def score_cases(chat, doc) -> List[Case]:
                 case["text"],
                 float(score.get("probability") or 0.0),
                 float(score.get("classifier_mass") or 0.0),
+                router.best_answer(router.ranking_pairs(parse.get("intent_ranking") or []), FALLBACK_BAR),
             )
         )
     return cases
@@ -69,8 +73,8 @@ def whole(cases: List[Case], band: router.Band) -> Dict[str, float]:
     """The guardrail's decision for each message on its own, with these bars (router.route, lexicon included)."""
     out = {"caught": 0, "routed": 0, "neg_routed": 0, "neg_checkin": 0}
     pos = sum(1 for c in cases if c[0])
-    for is_crisis, text, probability, _ in cases:
-        routing = router.route(text, router.FALLBACK_INTENT, [], probability=probability, band=band)
+    for is_crisis, text, probability, _, answer in cases:
+        routing = router.route(text, answer, [], probability=probability, band=band)
         routed = bool(routing.intent and routing.intent.startswith(router.CRISIS_PREFIX))
         checked = routing.intent == router.CHECKIN_INTENT
         if is_crisis:
@@ -120,7 +124,7 @@ def report(cases: List[Case]) -> str:
     chosen = configured_band()
     for c_in in sorted({*CHECKIN_BARS, chosen.checkin_from}):
         for c_route in sorted({*CRISIS_BARS, chosen.crisis_from}):
-            w = whole(cases, router.Band(c_in, c_route, chosen.notice_from))
+            w = whole(cases, dataclasses.replace(chosen, checkin_from=c_in, crisis_from=c_route))
             mark = "  <- config.yml" if (c_in, c_route) == (chosen.checkin_from, chosen.crisis_from) else ""
             lines.append(
                 f"  {c_in:>13.2f}{c_route:>12.2f}{w['caught']:>9.1%}{w['routed']:>9.1%}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import yaml
 
@@ -16,11 +16,25 @@ SPLITS = ("dev", "sealed")
 OPENINGS = HERE / "sealed_openings.md"
 
 
-def load(family: str, split: str) -> Dict[str, Any]:
-    """evaluation/<family>/<split>.yml, e.g. load("crisis", "dev")."""
+def files(family: str, split: str) -> List[Path]:
+    """The split's files. A sealed split, once scored, joins the development split as `dev_round<N>.yml`
+    (its ids keep their own prefix) and a newly written sealed split takes its place."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}")
-    return yaml.safe_load((HERE / family / f"{split}.yml").read_text(encoding="utf-8"))
+    folder = HERE / family
+    if split == "sealed":
+        return [folder / "sealed.yml"]
+    return [folder / "dev.yml", *sorted(folder.glob("dev_round*.yml"))]
+
+
+def load(family: str, split: str) -> Dict[str, Any]:
+    """Every file of evaluation/<family>/ in that split, as one set, e.g. load("crisis", "dev")."""
+    merged: Dict[str, Any] = {"split": split, "cases": [], "conversations": []}
+    for path in files(family, split):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        merged["cases"].extend(doc.get("cases") or [])
+        merged["conversations"].extend(doc.get("conversations") or [])
+    return merged
 
 
 def chat(model: Path = MODEL):

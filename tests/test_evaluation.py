@@ -66,14 +66,16 @@ def test_the_calibration_table_marks_the_bars_config_yml_uses():
 
     chosen = calibration.configured_band()
     cases = [
-        (True, "I have a gun beside me tonight", 0.95, 0.9),
-        (True, "i dont see the point of anything anymore", 0.5, 0.4),
-        (False, "that exam killed me lol", 0.1, 0.05),
-        (False, "what is EMDR", 0.0, 0.0),
+        (True, "I have a gun beside me tonight", 0.95, 0.9, "nlu_fallback"),
+        (True, "i dont see the point of anything anymore", 0.5, 0.4, "nlu_fallback"),
+        (True, "wish i could just vanish for good", 0.31, 0.1, "nlu_fallback"),  # asked from 0.30
+        (False, "that exam killed me lol", 0.1, 0.05, "everyday_statement"),
+        (False, "what is EMDR", 0.0, 0.0, "faq_treatment_emdr"),
+        (False, "my car makes a grinding noise", 0.2, 0.0, "out_of_scope"),
     ]
     table = calibration.report(cases)
     marked = [line for line in table.splitlines() if line.endswith("<- config.yml")]
     assert len(marked) == 1
     assert marked[0].split()[:2] == [f"{chosen.checkin_from:.2f}", f"{chosen.crisis_from:.2f}"]
     whole = calibration.whole(cases, chosen)
-    assert whole["caught"] == 1.0 and whole["neg_routed"] == 0.0
+    assert whole["caught"] == 1.0 and whole["neg_routed"] == 0.0 and whole["neg_checkin"] == 0.0

@@ -200,10 +200,22 @@ def resolve(
         if specific and not served.intersection(specific):
             aspect = grid.primary_aspect(intent) or "what"
             return _answer(res, grid, specific[0], aspect, "cell_remap", "message")
+        generic_only = served <= {WEAK_SUBJECT, *GENERIC}
+        if not named and current_subject not in served and grid.subjects.get(current_subject or "") and generic_only:
+            # "how many sessions would I need" after EMDR: the classifier's general answer, asked of EMDR
+            aspect = grid.primary_aspect(intent)
+            if aspect and aspect != "what" and grid.answer(current_subject, aspect):
+                return _answer(res, grid, current_subject, aspect, "slot_remap", "slot")
         subject = next((s for s in named if s in served), None) or (
             current_subject if current_subject in served else sorted(served)[0] if len(served) == 1 else None
         )
         aspect = next((a for s, a in grid.cells_of_answer[intent] if s == subject), None)
+        what = grid.answer(subject, "what")
+        asks_what = grid.asks_what_it_is(text or "") and not grid.asked_for(intent, subject, text or "")
+        if subject in specific and what and what != intent and asks_what:
+            # "whats pe", "explain prazosin to me": what it is, asked of the subject named, none of the detail's words
+            res.record.update(rule="what_it_is_unasked", was=intent)
+            return _answer(res, grid, subject, "what", "what_it_is_unasked", "message")
         res.record.update(rule="answer", subject=subject, aspect=aspect)
         if subject:
             res.entities["current_subject"] = subject

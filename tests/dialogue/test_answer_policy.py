@@ -107,3 +107,19 @@ def test_a_story_that_disagrees_with_a_rule_takes_the_intent_out():
     )
     table, _ = build_answer_table([_rule("ask", "utter_x"), story])
     assert "ask" not in table
+
+
+def _message(guardrail):
+    return UserUttered("x", intent={"name": "faq_ptsd_what"}, parse_data={"guardrail": guardrail})
+
+
+def test_an_answer_to_a_crisis_signal_set_aside_ends_with_the_crisis_line():
+    from dialogue.answer_policy import POINTER_ACTION, with_crisis_line
+
+    answer = ["utter_faq_ptsd_what"]
+    assert with_crisis_line(answer, _message({"outcome": "set_aside"})) == [*answer, POINTER_ACTION]
+    # under a kratom refusal the crisis side's record is nested; a reply with contacts keeps its own
+    refusal = ["utter_guard_kratom_dose", "utter_contacts_pointer"]
+    assert with_crisis_line(refusal, _message({"outcome": "refused", "crisis": {"outcome": "set_aside"}})) == refusal
+    assert with_crisis_line(answer, _message({"outcome": "vetoed"})) == answer
+    assert with_crisis_line(answer, UserUttered("x", intent={"name": "faq_ptsd_what"})) == answer

@@ -187,12 +187,13 @@ def test_a_long_story_that_names_two_treatments_is_not_a_comparison_without_aski
     assert same_column.intent is None  # both are medicine: nothing to put side by side
 
 
-def test_whats_pe_gets_what_pe_is_when_its_sessions_answer_is_only_just_ahead():
+def test_pe_gets_what_pe_is_when_its_sessions_answer_is_only_just_ahead():
+    # "talk" is one of the sessions answer's words, so only the closeness of the two candidates decides
     ranking = [("faq_treatment_pe_sessions", 0.41), ("faq_treatment_pe", 0.38)]
-    res = run("faq_treatment_pe_sessions", ["pe"], ranking=ranking, text="what's pe")
+    res = run("faq_treatment_pe_sessions", ["pe"], ranking=ranking, text="what's pe, do you talk a lot")
     assert res.intent == "faq_treatment_pe" and res.record["rule"] == "what_it_is"
     clear = [("faq_treatment_pe_sessions", 0.8), ("faq_treatment_pe", 0.1)]
-    assert run("faq_treatment_pe_sessions", ["pe"], ranking=clear).intent is None
+    assert run("faq_treatment_pe_sessions", ["pe"], ranking=clear, text="do you talk a lot in pe").intent is None
 
 
 def test_a_confident_answer_is_not_turned_into_a_comparison_by_or():
@@ -205,3 +206,39 @@ def test_a_particular_therapy_makes_the_word_therapy_part_of_its_name():
     assert context.named_subjects(["pe", "therapy"], GRID) == ["pe"]
     assert context.named_subjects(["therapy", "medication"], GRID) == ["therapy", "medication"]
     assert context.named_subjects(["sertraline", "medication", "cpt"], GRID) == ["sertraline", "cpt"]
+
+
+@pytest.mark.parametrize(
+    "intent, subject, text, expected",
+    [
+        ("faq_treatment_pe_sessions", "pe", "whats pe", "faq_treatment_pe"),
+        (
+            "faq_meds_prazosin_side_effects",
+            "prazosin",
+            "explain prazosin to me. va doc wants me on it",
+            "faq_meds_prazosin_nightmares",
+        ),
+        ("faq_treatment_pe_sessions", "pe", "how many sessions of pe", None),
+        ("faq_meds_prazosin_side_effects", "prazosin", "does prazosin make you dizzy", None),
+        ("faq_meds_sertraline", "sertraline", "what is sertraline", None),
+    ],
+)
+def test_a_named_subject_without_the_details_words_gets_what_it_is(intent, subject, text, expected):
+    res = run(intent, [subject], text=text)
+    assert res.intent == expected
+    assert (res.record["rule"] == "what_it_is_unasked") == (expected is not None)
+
+
+def test_a_detail_asked_in_other_words_is_never_turned_into_what_it_is():
+    # symptom words are endless: without "what is ...", the classifier's detail answer stands
+    assert not GRID.asks_what_it_is("could prazosin make me faint")
+    assert run("faq_meds_prazosin_side_effects", ["prazosin"], text="could prazosin make me faint").intent is None
+    assert GRID.asks_what_it_is("And Cognitive Processing Therapy?") and GRID.asks_what_it_is("what about effexor")
+
+
+def test_a_general_answer_to_a_follow_up_is_asked_of_the_current_subject():
+    res = run("faq_treatment_length", current="emdr", text="how many sessions would i need")
+    assert res.intent == "faq_treatment_emdr_sessions" and res.record["rule"] == "slot_remap"
+    # a subject in the message, PTSD included, is what the visitor asks about
+    assert run("faq_ptsd_go_away", ["ptsd"], current="emdr", text="how long does ptsd last").intent is None
+    assert run("faq_treatment_length", ["therapy"], current="emdr", text="how long is therapy").intent is None
