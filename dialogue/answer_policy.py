@@ -18,6 +18,7 @@ tests/dialogue/ checks that both predict the same action at every step of random
 One addition RulePolicy cannot express without a rule per intent: when the guardrail router saw a crisis
 signal below its bars and kept the answer ("set aside"), the region's crisis-line pointer follows the
 answer, so no reply to a possible crisis goes without a way to get help.
+
 `rasa train` warns that RulePolicy is missing (its check compares the class, not subclasses); the
 default intents it names still reach RulePolicy's code here.
 """

@@ -211,10 +211,14 @@ def resolve(
         )
         aspect = next((a for s, a in grid.cells_of_answer[intent] if s == subject), None)
         what = grid.answer(subject, "what")
-        asks_what = grid.asks_what_it_is(text or "") and not grid.asked_for(intent, subject, text or "")
-        if subject in specific and what and what != intent and asks_what:
+        if (
+            subject in specific
+            and what not in (None, intent)
+            and grid.asks_what_it_is(text or "")
+            and not grid.asked_for(intent, subject, text or "")
+        ):
             # "whats pe", "explain prazosin to me": what it is, asked of the subject named, none of the detail's words
-            res.record.update(rule="what_it_is_unasked", was=intent)
+            res.record.update(was=intent)
             return _answer(res, grid, subject, "what", "what_it_is_unasked", "message")
         res.record.update(rule="answer", subject=subject, aspect=aspect)
         if subject:
