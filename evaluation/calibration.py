@@ -26,21 +26,27 @@ CHECKIN_BARS = (0.2, 0.3, 0.4, 0.5, 0.6)
 CRISIS_BARS = (0.7, 0.8, 0.9, 0.95, 0.99)
 
 
-def configured_band() -> router.Band:
-    """The bars config.yml gives the GuardrailRouter: the row the table marks."""
+def configured(component_name: str) -> Dict:
+    """A pipeline component's settings in config.yml (the one home of every bar the table uses)."""
     config = yaml.safe_load((sets.ROOT / "config.yml").read_text(encoding="utf-8"))
     for component in config.get("pipeline") or []:
-        if str(component.get("name", "")).endswith("GuardrailRouter"):
-            return router.Band(**{k: v for k, v in component.items() if k in router.Band.__dataclass_fields__})
-    raise SystemExit("config.yml has no GuardrailRouter")
+        if str(component.get("name", "")).endswith(component_name):
+            return component
+    raise SystemExit(f"config.yml has no {component_name}")
+
+
+def configured_band() -> router.Band:
+    """The bars config.yml gives the GuardrailRouter: the row the table marks."""
+    component = configured("GuardrailRouter")
+    return router.Band(**{k: v for k, v in component.items() if k in router.Band.__dataclass_fields__})
 
 
 # (is crisis, text, learned probability, classifier crisis belief, the answer the classifier would give)
 Case = Tuple[bool, str, float, float, str]
-FALLBACK_BAR = 0.3  # config.yml's FallbackClassifier threshold: below it the answer is "not understood"
 
 
 def score_cases(chat, doc) -> List[Case]:
+    fallback_bar = float(configured("FallbackClassifier")["threshold"])  # below it: "not understood"
     cases = []
     for case in doc["cases"]:
         parse = chat.parse(case["text"])
@@ -51,7 +57,7 @@ def score_cases(chat, doc) -> List[Case]:
                 case["text"],
                 float(score.get("probability") or 0.0),
                 float(score.get("classifier_mass") or 0.0),
-                router.best_answer(router.ranking_pairs(parse.get("intent_ranking") or []), FALLBACK_BAR),
+                router.best_answer(router.ranking_pairs(parse.get("intent_ranking") or []), fallback_bar),
             )
         )
     return cases
