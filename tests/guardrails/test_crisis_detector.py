@@ -127,6 +127,33 @@ def test_negations_veto(text):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "hes outside the door screaming that hes going to kill me",  # not "that is killing me"
+        "r u sure 20 paracetamol wont do it cos ive got 60",  # the pills "wont do it": not "i wont do it"
+    ],
+)
+def test_threats_and_doses_are_never_vetoed_as_idiom_or_negation(text):
+    v = assess(text)
+    assert v is None or not v.vetoed, f"{text!r} -> {v}"  # the learned layer judges them
+
+
+@pytest.mark.parametrize("text", ["which is faster, pills or jumping", "pills or the bridge, which is less painful"])
+def test_comparing_ways_to_die_is_a_crisis(text):
+    assert crisis_kind(text) == "suicide"
+
+
+@pytest.mark.parametrize("text", ["which is better cpt or emdr", "which is better, pills or therapy"])
+def test_comparing_treatments_is_not(text):
+    assert assess(text) is None
+
+
+def test_i_wont_do_it_is_still_a_negation():
+    v = assess("i wont do it, i promise")
+    assert v is not None and v.vetoed and v.kind == "negation"
+
+
+@pytest.mark.parametrize(
     "text, kind",
     [
         ("I'm not sure I want to live", "suicide"),

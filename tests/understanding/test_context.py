@@ -52,11 +52,15 @@ def test_a_session_count_about_a_therapy_is_its_sessions_answer():
     assert run("aspect_how_long", current="emdr").intent == "faq_treatment_emdr_sessions"
 
 
-def test_a_bare_subject_asks_the_last_aspect_again_for_it():
+def test_a_bare_subject_asks_what_it_is_and_same_question_asks_the_last_aspect_again():
     history = [Turn("faq_meds_sertraline_side_effects", "sertraline", "side_effects", ("sertraline",))]
-    assert run("subject_only", ["paroxetine"], "sertraline", history).intent == "faq_meds_paroxetine_side_effects"
+    assert run("subject_only", ["paroxetine"], "sertraline", history, text="what about paxil").intent == (
+        "faq_meds_paroxetine"
+    )
+    same = run("subject_only", ["paroxetine"], "sertraline", history, text="same question for paxil")
+    assert same.intent == "faq_meds_paroxetine_side_effects"
     history = [Turn("faq_treatment_cpt", "cpt", "what", ("cpt",))]
-    assert run("subject_only", ["emdr"], "cpt", history).intent == "faq_treatment_emdr"
+    assert run("subject_only", ["emdr"], "cpt", history, text="and EMDR?").intent == "faq_treatment_emdr"
 
 
 def test_a_bare_follow_up_with_no_known_subject_is_not_guessed():

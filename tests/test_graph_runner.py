@@ -1,0 +1,51 @@
+"""The sequential graph runner gives what Rasa's dask runner gives, for the same loaded model."""
+
+from __future__ import annotations
+
+from rasa.engine.runner.dask import DaskGraphRunner
+
+from server.graph_runner import SequentialGraphRunner
+
+MESSAGES = [
+    "what is emdr",
+    "and the side effects?",
+    "i cant sleep since the crash",
+    "how much kratom should i take",
+    "",
+]
+
+
+def _runners(agent):
+    ours = agent.processor.graph_runner
+    assert isinstance(ours, SequentialGraphRunner)  # conftest installs it, as the server does
+    theirs = DaskGraphRunner.__new__(DaskGraphRunner)
+    theirs.__dict__.update({k: v for k, v in ours.__dict__.items() if k != "_orders"})
+    return ours, theirs
+
+
+def test_parses_match_rasas_runner(agent, bot):
+    ours, theirs = _runners(agent)
+    for text in MESSAGES:
+        agent.processor.graph_runner = theirs
+        expected = bot.parse(text)
+        agent.processor.graph_runner = ours
+        assert bot.parse(text) == expected
+
+
+def test_replies_match_rasas_runner(agent, bot):
+    ours, theirs = _runners(agent)
+    try:
+        agent.processor.graph_runner = theirs
+        expected = [bot.keys(text, "runner-dask") for text in MESSAGES]
+    finally:
+        agent.processor.graph_runner = ours
+    assert [bot.keys(text, "runner-ours") for text in MESSAGES] == expected
+
+
+def test_an_input_named_like_a_node_is_refused(agent):
+    import pytest
+    from rasa.engine.exceptions import GraphRunError
+
+    ours = agent.processor.graph_runner
+    with pytest.raises(GraphRunError):
+        ours.run(inputs={next(iter(ours._graph_schema.nodes)): None})
