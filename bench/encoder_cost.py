@@ -24,7 +24,7 @@ from typing import Any, Dict
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-GRAPH_FILE, TOKENIZER_FILE = "encoder.int8.onnx", "tokenizer.json"
+from understanding.encoder_featurizer import GRAPH_FILE, TOKENIZER_FILE, WORDS_FILE  # noqa: E402
 
 
 def extract(model: Path, folder: Path) -> Path | None:
@@ -33,7 +33,7 @@ def extract(model: Path, folder: Path) -> Path | None:
         members = {Path(m.name).name: m for m in archive.getmembers() if "SentenceEncoderFeaturizer" in m.name}
         if GRAPH_FILE not in members:
             return None
-        for name in (GRAPH_FILE, TOKENIZER_FILE):
+        for name in (GRAPH_FILE, TOKENIZER_FILE, WORDS_FILE):
             (folder / name).write_bytes(archive.extractfile(members[name]).read())
     return folder
 
@@ -45,9 +45,11 @@ def _measure_here(folder: Path) -> Dict[str, Any]:
 
     texts = [turn.text for conversation in conversations(40, 10) for turn in conversation]
     before = memory_mb(_pid())["rss_mb"]
+    from understanding.encoder.graph import WordTable
     from understanding.encoder.runtime import SentenceEncoder
 
-    encoder = SentenceEncoder((folder / GRAPH_FILE).read_bytes(), (folder / TOKENIZER_FILE).read_text())
+    words = WordTable.from_bytes((folder / WORDS_FILE).read_bytes())
+    encoder = SentenceEncoder((folder / GRAPH_FILE).read_bytes(), (folder / TOKENIZER_FILE).read_text(), words)
     for text in texts[:20]:
         encoder.encode_one(text)  # warm-up
     loaded = memory_mb(_pid())["rss_mb"]
@@ -81,8 +83,10 @@ def measure(model: Path) -> Dict[str, Any] | None:
         if folder is None:
             return None
         child = subprocess.run(
-            [sys.executable, __file__, "--child", str(folder)], capture_output=True, text=True, check=True, cwd=ROOT
+            [sys.executable, __file__, "--child", str(folder)], capture_output=True, text=True, cwd=ROOT
         )
+        if child.returncode != 0:
+            raise RuntimeError(f"encoder cost measurement failed:\n{child.stderr[-2000:]}")
         return json.loads(child.stdout.strip().splitlines()[-1])
 
 

@@ -101,3 +101,18 @@ def test_the_int8_word_table_is_close_to_the_full_one():
     assert error.max() <= 0.5 / 127 + 1e-6  # rounding to the nearest of 255 steps per row
     again = WordTable.from_bytes(table.to_bytes())
     assert np.array_equal(again.values, table.values) and np.array_equal(again.scales, table.scales)
+
+
+def test_the_bench_reads_the_encoder_out_of_the_trained_model(agent, tmp_path):
+    import tarfile
+
+    from bench.encoder_cost import extract
+    from tests.conftest import MODEL
+    from understanding.encoder_featurizer import GRAPH_FILE, TOKENIZER_FILE, WORDS_FILE
+
+    folder = extract(MODEL, tmp_path)
+    assert folder is not None and all((folder / n).stat().st_size > 0 for n in (GRAPH_FILE, TOKENIZER_FILE, WORDS_FILE))
+    empty = tmp_path / "light.tar.gz"
+    with tarfile.open(empty, "w:gz"):
+        pass
+    assert extract(empty, tmp_path) is None  # a light-pipeline model has no encoder to measure
