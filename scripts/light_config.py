@@ -1,8 +1,9 @@
 """The light pipeline: config.yml without the sentence encoder, for `make train PIPELINE=light`.
 
 Generated from config.yml, so the two never drift apart: everything else, every threshold included, is
-the same. Without the encoder a message costs about 4 ms less and the server about 60 MB less, and the
-intent classifier reads count features only (evaluation/README.md has both sets of figures).
+the same. Without the encoder a message costs about 3 ms less and each server process 73 MB less, and the
+intent classifier reads count features only: 5 points less right content on the blind conversations
+(evaluation/README.md has both sets of figures, bench/README.md the costs).
 
     python scripts/light_config.py [--out var/config-light.yml]
 """

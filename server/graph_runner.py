@@ -1,7 +1,7 @@
 """Run the trained model's graph in plain Python order instead of through dask.
 
 Rasa runs every message's prediction graph with dask's synchronous scheduler: it rebuilds the task
-graph, orders it and wraps every node call, about 4 ms a message here for 20-odd nodes that always
+graph, orders it and wraps every node call: 2 to 4 ms a message here for 20-odd nodes that always
 run one after another in the same order (bench/README.md, `make bench-levers`). This runner calls the
 same GraphNode objects with the same inputs, in an order computed once per set of targets; results
 are the same dict DaskGraphRunner returns.

