@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from rasa.engine.runner.dask import DaskGraphRunner
 
+from channels.local import LocalChat
 from server.graph_runner import SequentialGraphRunner
+from tests.conftest import ensure_model
 
 MESSAGES = [
     "what is emdr",
@@ -15,15 +18,22 @@ MESSAGES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def own():
+    """An agent of this module's own: other tests may load other models into the shared one."""
+    return LocalChat.load(str(ensure_model()))
+
+
 def _runners(agent):
     ours = agent.processor.graph_runner
-    assert isinstance(ours, SequentialGraphRunner)  # conftest installs it, as the server does
+    assert isinstance(ours, SequentialGraphRunner)  # LocalChat.load installs it, as the server does
     theirs = DaskGraphRunner.__new__(DaskGraphRunner)
     theirs.__dict__.update({k: v for k, v in ours.__dict__.items() if k != "_orders"})
     return ours, theirs
 
 
-def test_parses_match_rasas_runner(agent, bot):
+def test_parses_match_rasas_runner(own):
+    agent, bot = own.agent, own
     ours, theirs = _runners(agent)
     for text in MESSAGES:
         agent.processor.graph_runner = theirs
@@ -32,7 +42,8 @@ def test_parses_match_rasas_runner(agent, bot):
         assert bot.parse(text) == expected
 
 
-def test_replies_match_rasas_runner(agent, bot):
+def test_replies_match_rasas_runner(own):
+    agent, bot = own.agent, own
     ours, theirs = _runners(agent)
     try:
         agent.processor.graph_runner = theirs
@@ -42,10 +53,10 @@ def test_replies_match_rasas_runner(agent, bot):
     assert [bot.keys(text, "runner-ours") for text in MESSAGES] == expected
 
 
-def test_an_input_named_like_a_node_is_refused(agent):
-    import pytest
+def test_an_input_named_like_a_node_is_refused(own):
     from rasa.engine.exceptions import GraphRunError
 
-    ours = agent.processor.graph_runner
+    ours = own.agent.processor.graph_runner
+    assert isinstance(ours, SequentialGraphRunner)
     with pytest.raises(GraphRunError):
         ours.run(inputs={next(iter(ours._graph_schema.nodes)): None})

@@ -131,6 +131,6 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
-            if text:
+            if text is not None:  # "" too: the classifier's rows must always hold the 384 numbers
                 self._add(message, self.encoder.encode_one(text))
         return messages

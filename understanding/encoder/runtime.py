@@ -41,20 +41,13 @@ class SentenceEncoder:
             ids = ids[:HEAD_TOKENS] + ids[-tail:]
         return ids
 
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """Unit vectors, one row per text. Texts of similar length are batched together for training."""
-        ids = [self.token_ids(t) for t in texts]
-        out = np.zeros((len(ids), 384), dtype=np.float32)
-        order = np.argsort([len(i) for i in ids], kind="stable")
-        for start in range(0, len(order), batch_size):
-            rows = order[start : start + batch_size]
-            width = max(len(ids[r]) for r in rows)
-            batch = np.zeros((len(rows), width), dtype=np.int64)  # [PAD] is id 0; the mask hides it
-            mask = np.zeros((len(rows), width), dtype=np.float32)
-            for n, r in enumerate(rows):
-                batch[n, : len(ids[r])] = ids[r]
-                mask[n, : len(ids[r])] = 1.0
-            out[rows] = self._run(batch, mask)
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors, one row per text, each encoded on its own: the int8 graph quantises its activations
+        per call, so a text padded into a batch comes out slightly different (cosine 0.95-0.99) from the same
+        text alone, and training must see exactly what serving computes."""
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for row, text in enumerate(texts):
+            out[row] = self.encode_one(text)
         return out
 
     def encode_one(self, text: str) -> np.ndarray:
