@@ -47,7 +47,10 @@ class Grid:
         return next((a for a in self.aspects if a in served), None)
 
     def asks_what_it_is(self, text: str) -> bool:
-        cue = self.aspects.get("what", {}).get("cues")
+        return self.mentions_aspect("what", text)
+
+    def mentions_aspect(self, aspect: str, text: str) -> bool:
+        cue = self.aspects.get(aspect, {}).get("cues")
         return bool(cue and _cue(cue).search(text))
 
     def asked_for(self, answer_key: str, subject: str, text: str) -> bool:

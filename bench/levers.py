@@ -6,7 +6,8 @@ on the same loaded model, so only that lever differs:
 - classifier: understanding/intent_classifier.py vs Rasa's LogisticRegressionClassifier.process;
 - policy: dialogue/answer_policy.py's table vs RulePolicy's prediction;
 - tracker store: server/tracker_store.py (SQLite) vs Rasa's SQLTrackerStore (SQLite) vs in memory;
-- graph runner: server/graph_runner.py vs Rasa's DaskGraphRunner.
+- graph runner: server/graph_runner.py vs Rasa's DaskGraphRunner;
+- event lookup: server/event_types.py vs Rasa's Event.resolve_by_type (every stored event, every turn).
 Usage: python bench/levers.py [--model models/current.tar.gz]
 """
 
@@ -55,14 +56,16 @@ def _use_dask(agent: Any, on: bool) -> None:
     """Rasa's DaskGraphRunner (on) or ours (off), over the same graph nodes."""
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    from server.graph_runner import SequentialGraphRunner
+    from server.graph_runner import SequentialGraphRunner, over_same_nodes
 
-    current = agent.processor.graph_runner
-    runner = (DaskGraphRunner if on else SequentialGraphRunner).__new__(
-        DaskGraphRunner if on else SequentialGraphRunner
-    )
-    runner.__dict__.update({k: v for k, v in current.__dict__.items() if k != "_orders"})
+    runner = over_same_nodes(agent.processor.graph_runner, DaskGraphRunner if on else SequentialGraphRunner)
     agent.processor.graph_runner = runner
+
+
+def _use_rasa_event_lookup(on: bool) -> None:
+    from server import event_types
+
+    event_types.install(not on)
 
 
 def _use_store(agent: Any, kind: str, folder: Path) -> None:
@@ -95,14 +98,15 @@ async def _chat(agent: Any, convs: List[List[Any]]) -> Dict[int, List[float]]:
     return by_turn
 
 
-ROWS = [  # label, Rasa's classifier, RulePolicy, tracker store, Rasa's dask runner
-    ("all levers (as shipped)", False, False, "live", False),
-    ("Rasa's LogisticRegressionClassifier.process", True, False, "live", False),
-    ("RulePolicy's prediction", False, True, "live", False),
-    ("Rasa's SQLTrackerStore (SQLite)", False, False, "sql", False),
-    ("in-memory tracker store", False, False, "memory", False),
-    ("Rasa's DaskGraphRunner", False, False, "live", True),
-    ("none (Rasa's classifier, RulePolicy, SQLTrackerStore, dask)", True, True, "sql", True),
+ROWS = [  # label, Rasa's classifier, RulePolicy, tracker store, Rasa's dask runner, Rasa's event lookup
+    ("all levers (as shipped)", False, False, "live", False, False),
+    ("Rasa's LogisticRegressionClassifier.process", True, False, "live", False, False),
+    ("RulePolicy's prediction", False, True, "live", False, False),
+    ("Rasa's SQLTrackerStore (SQLite)", False, False, "sql", False, False),
+    ("in-memory tracker store", False, False, "memory", False, False),
+    ("Rasa's DaskGraphRunner", False, False, "live", True, False),
+    ("Rasa's Event.resolve_by_type", False, False, "live", False, True),
+    ("none (Rasa's classifier, RulePolicy, SQLTrackerStore, dask, events)", True, True, "sql", True, True),
 ]
 
 
@@ -121,8 +125,9 @@ def main() -> int:
     # Rows run in rounds (forward, then backward) and each figure is its best round: on a shared
     # machine the other tenants only ever add time.
     for round_rows in (ROWS, ROWS[::-1], ROWS) if args.rounds == 3 else (ROWS,) * args.rounds:
-        for label, rasa_classifier, rule_policy, store, dask in round_rows:
+        for label, rasa_classifier, rule_policy, store, dask, events in round_rows:
             _use_dask(agent, dask)
+            _use_rasa_event_lookup(events)
             _use_rasa_classifier(agent, rasa_classifier)
             _use_rule_policy(agent, rule_policy)
             _use_store(agent, store, folder)
@@ -138,10 +143,10 @@ def main() -> int:
                     statistics.median(growth[30]),
                 ]
             )
-    print(f"{'levers':55} {'p50 ms':>7} {'p95 ms':>7} {'turn 1':>7} {'turn 30':>8}")
+    print(f"{'levers':70} {'p50 ms':>7} {'p95 ms':>7} {'turn 1':>7} {'turn 30':>8}")
     for label, rounds in results.items():
         best = [min(r[i] for r in rounds) for i in range(4)]
-        print(f"{label:55} {best[0]:7.2f} {best[1]:7.2f} {best[2]:7.2f} {best[3]:8.2f}")
+        print(f"{label:70} {best[0]:7.2f} {best[1]:7.2f} {best[2]:7.2f} {best[3]:8.2f}")
     return 0
 
 

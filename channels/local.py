@@ -24,9 +24,9 @@ class LocalChat:
         quiet_rasa()
         from rasa.core.agent import Agent
 
-        from server.graph_runner import install
+        from server.speedups import install
 
-        install()  # the graph runner the server uses
+        install()  # the speed levers the server uses
 
         return cls(Agent.load(model))
 

@@ -7,13 +7,15 @@ the crisis route, a safety check-in when the signal is real but uncertain, or th
    route; "I'd rather not say" -> lines stay visible; "no, I'm safe" -> the answer the first message would
    have had; anything else is read with the crisis bar lowered to the check-in bar.
 2. After a crisis reply, a follow-up with risk in it ("yes I have pills", "I already tried once") stays on
-   the crisis route, and so does anything the assistant would not understand ("whatever. doesnt matter").
+   the crisis route, and so does anything the assistant would not understand ("whatever. doesnt matter") and
+   anything that tells more about how they feel ("mostly at night when the nightmares wake me up"); a
+   question ("ok. what is EMDR?") is answered.
 3. Otherwise: a strong lexicon match -> crisis; a soft one (words headlines and hyperbole also use) -> crisis
    when the learned layer agrees, a check-in when it sees any signal, else the answer; no lexicon match -> the
    learned layer's band decides
-   (>= crisis_from: crisis; >= checkin_from: check-in); a hard negative (idiom, negation, topic question)
-   takes the crisis words back. A signal below the bars ("set aside") keeps the answer, with the crisis line
-   beside it.
+   (>= crisis_from: crisis; >= checkin_from: check-in; >= notice_from in a message it would not otherwise
+   understand: check-in, never "not understood"); a hard negative (idiom, negation, topic question) takes the
+   crisis words back. A signal below the bars ("set aside") keeps the answer, with the crisis line beside it.
 4. Kratom and other dose/replacement guards, when no crisis or check-in was chosen.
 If anything here raises, the caller routes to FAIL_SAFE_INTENT: a crisis-safe reply, never silence.
 """
@@ -38,6 +40,8 @@ FAIL_SAFE_INTENT = "guard_crisis_general"
 FALLBACK_INTENT = "nlu_fallback"
 KRATOM_INTENT_PREFIXES = ("faq_kratom_", "guard_kratom_")
 OTHER_TOPIC_INTENTS_PREFIX = "faq_"
+FEELING_PREFIX = "feeling_"
+STATEMENTS = ("everyday_statement", "thanks")  # "thanks but it's fine" right after the lines: not a goodbye
 LEARNED_KIND_FLOOR = 0.05  # a crisis intent below this share of the classifier's belief does not name the kind
 
 
@@ -204,7 +208,9 @@ def route(
             return crisis_route(verdict.kind, "lexicon", verdict)
         followup = checkin.risk_followup(text) if safety.after == "crisis" else None
         not_understood = intent == FALLBACK_INTENT and dose is None
-        if followup or lexicon_crisis or probability >= band.checkin_from or not_understood:
+        # "mostly at night when the nightmares wake me up": more about how they feel, not a new question
+        telling_more = safety.after == "crisis" and (intent.startswith(FEELING_PREFIX) or intent in STATEMENTS)
+        if followup or lexicon_crisis or probability >= band.checkin_from or not_understood or telling_more:
             kind = guessed_kind() if (lexicon_crisis or probability >= band.checkin_from) else safety.checkin_kind
             return crisis_route(kind, "followup", _Pattern(followup, text), outcome="followup")
 
@@ -231,7 +237,9 @@ def route(
         return _kratom_guard(routing, text, intent, dose)
     if probability >= band.crisis_from:
         return crisis_route(guessed_kind(), "learned")
-    if probability >= band.checkin_from or checkin_signal:
+    # a signal worth noticing in a message the assistant would not understand: ask, never "not understood"
+    unsure = answer_intent == FALLBACK_INTENT and dose is None and probability >= band.notice_from
+    if probability >= band.checkin_from or checkin_signal or unsure:
         return checkin_route(guessed_kind(), "learned")
     if needs_other_answer:  # a check-in reply with no check-in, or a crisis guess below the bar
         routing.intent = answer_intent

@@ -22,7 +22,7 @@ from sanic import Sanic
 
 from bank import release
 from channels.rest import register_responses
-from server import graph_runner, retention
+from server import retention, speedups
 from server.security import install_security
 from server.settings import Settings
 from staff.routes import mount_staff
@@ -43,7 +43,7 @@ def build_app(model: str, endpoints_file: str, credentials_file: str, port: int)
     settings = Settings.from_env()  # a bad value stops the server here, with the variable's name
     install_security(app, settings)  # rate limit, CORS, headers, body limit (server/security.py)
     retention.schedule(app, endpoints_file, settings)  # old conversations deleted at start, then daily
-    graph_runner.install()  # the model's graph in plain order, not through dask (server/graph_runner.py)
+    speedups.install()  # graph runner and event lookup that keep Rasa's results (server/speedups.py)
     app.register_listener(partial(load_agent_on_start, model, endpoints, None), "before_server_start")
     # the reply guard checks filled-in templates against the templates this model serves (channels/rest.py)
     app.register_listener(

@@ -61,6 +61,13 @@ class SequentialGraphRunner(DaskGraphRunner):
         return dict(results[t] for t in run_targets)
 
 
+def over_same_nodes(runner: DaskGraphRunner, cls: type) -> DaskGraphRunner:
+    """A runner of class `cls` (Rasa's or ours) over `runner`'s graph nodes, to compare the two on one model."""
+    other = cls.__new__(cls)
+    other.__dict__.update({k: v for k, v in runner.__dict__.items() if k != "_orders"})
+    return other
+
+
 def install() -> None:
     """Every MessageProcessor created from now on in this process runs its graph with SequentialGraphRunner."""
     import rasa.core.processor

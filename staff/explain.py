@@ -202,9 +202,9 @@ def load_agent(model: str) -> Any:
     quiet_rasa()
     from rasa.core.agent import Agent
 
-    from server.graph_runner import install
+    from server.speedups import install
 
-    install()  # the graph runner the server uses
+    install()  # the speed levers the server uses
     return Agent.load(model)
 
 

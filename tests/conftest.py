@@ -47,9 +47,9 @@ def agent(event_loop_session):
     quiet_rasa()
     from rasa.core.agent import Agent
 
-    from server.graph_runner import install
+    from server.speedups import install
 
-    install()  # the graph runner the server uses
+    install()  # the speed levers the server uses
 
     return Agent.load(str(ensure_model()))
 

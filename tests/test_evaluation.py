@@ -79,3 +79,21 @@ def test_the_calibration_table_marks_the_bars_config_yml_uses():
     assert marked[0].split()[:2] == [f"{chosen.checkin_from:.2f}", f"{chosen.crisis_from:.2f}"]
     whole = calibration.whole(cases, chosen)
     assert whole["caught"] == 1.0 and whole["neg_routed"] == 0.0 and whole["neg_checkin"] == 0.0
+
+
+def test_every_expected_answer_key_is_one_the_assistant_can_send():
+    """A misspelt key (an intent's name instead of its answer's) would score a right answer as wrong."""
+    bank = load_bank()
+    keys = {"any"}
+    for name, variants in bank.responses.items():
+        keys.add(name.removeprefix("utter_"))
+        keys.update(v["metadata"]["answer_key"] for v in variants if (v.get("metadata") or {}).get("answer_key"))
+    for split in sets.SPLITS:
+        expected = {
+            key
+            for conversation in sets.load("conversations", split)["conversations"]
+            for step in conversation["turns"]
+            for key in step["expect"]
+        }
+        # keys only: a sealed text is never printed
+        assert not expected - keys, f"conversations/{split} expects keys nobody sends: {sorted(expected - keys)}"

@@ -6,7 +6,7 @@ import pytest
 from rasa.engine.runner.dask import DaskGraphRunner
 
 from channels.local import LocalChat
-from server.graph_runner import SequentialGraphRunner
+from server.graph_runner import SequentialGraphRunner, over_same_nodes
 from tests.conftest import ensure_model
 
 MESSAGES = [
@@ -27,9 +27,7 @@ def own():
 def _runners(agent):
     ours = agent.processor.graph_runner
     assert isinstance(ours, SequentialGraphRunner)  # LocalChat.load installs it, as the server does
-    theirs = DaskGraphRunner.__new__(DaskGraphRunner)
-    theirs.__dict__.update({k: v for k, v in ours.__dict__.items() if k != "_orders"})
-    return ours, theirs
+    return ours, over_same_nodes(ours, DaskGraphRunner)
 
 
 def test_parses_match_rasas_runner(own):

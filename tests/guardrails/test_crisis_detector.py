@@ -172,6 +172,24 @@ def test_topic_question_routes_to_information():
     assert v is not None and v.vetoed and v.intent == "faq_ptsd_suicide_risk"
 
 
+@pytest.mark.parametrize("text", ["what happens if you take too much kratom", "can you take too many sleeping pills"])
+def test_what_if_anyone_takes_too_much_is_a_question_about_risks(text):
+    v = assess(text)
+    assert v is not None and v.vetoed and v.kind == "topic", v
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what happens if i take too much kratom",  # the visitor's own plan: the lexicon keeps it
+        "i took too much kratom and my heart is racing",
+        "what happens if you take too much kratom, i have taken 40 pills",
+    ],
+)
+def test_taking_too_much_oneself_stays_an_overdose(text):
+    assert crisis_kind(text) == "overdose"
+
+
 def test_crisis_after_topic_question_still_wins():
     assert crisis_kind("what is the suicide rate among veterans? asking because i want to kill myself") == "suicide"
 

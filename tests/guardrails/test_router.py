@@ -210,3 +210,19 @@ def test_component_records_the_pattern_in_parse_output():
 def test_after_a_crisis_reply_or_check_in_not_understood_is_never_the_answer(after):
     routing = route("whatever. doesnt matter", "nlu_fallback", safety=router.Safety(after, "suicide"))
     assert routing.intent == router.FOLLOWUP_INTENT and routing.guardrail["outcome"] == "followup"
+
+
+def test_a_signal_in_a_message_not_understood_is_asked_about_never_not_understood():
+    # below the check-in bar but above the notice bar: an answer keeps its answer, "not understood" asks
+    assert route("zzqx blorp", "faq_ptsd_what", probability=0.3).intent is None
+    unsure = route("zzqx blorp", "nlu_fallback", probability=0.3)
+    assert unsure.intent == router.CHECKIN_INTENT and unsure.guardrail["outcome"] == "checkin"
+    assert route("zzqx blorp", "nlu_fallback", probability=0.1).intent is None  # no signal: the fallback
+
+
+@pytest.mark.parametrize("intent", ["feeling_flashbacks_nightmares", "everyday_statement", "thanks"])
+def test_after_a_crisis_reply_telling_more_stays_on_the_crisis_route(intent):
+    routing = route("mostly at night when it gets bad", intent, probability=0.05, safety=router.Safety("crisis"))
+    assert routing.intent == router.FOLLOWUP_INTENT
+    # after a check-in the visitor's answer is read as an answer to it, not as telling more
+    assert route("mostly at night", intent, safety=router.Safety("checkin")).intent != router.FOLLOWUP_INTENT

@@ -52,15 +52,35 @@ def test_a_session_count_about_a_therapy_is_its_sessions_answer():
     assert run("aspect_how_long", current="emdr").intent == "faq_treatment_emdr_sessions"
 
 
-def test_a_bare_subject_asks_what_it_is_and_same_question_asks_the_last_aspect_again():
+def test_and_x_keeps_the_last_detail_when_the_bank_has_it_what_about_x_asks_what_it_is():
     history = [Turn("faq_meds_sertraline_side_effects", "sertraline", "side_effects", ("sertraline",))]
-    assert run("subject_only", ["paroxetine"], "sertraline", history, text="what about paxil").intent == (
-        "faq_meds_paroxetine"
-    )
+    kept = run("subject_only", ["paroxetine"], "sertraline", history, text="and paxil?")
+    assert kept.intent == "faq_meds_paroxetine_side_effects"
+    for new_topic in ("what about paxil", "paxil instead?"):
+        assert run("subject_only", ["paroxetine"], "sertraline", history, text=new_topic).intent == (
+            "faq_meds_paroxetine"
+        )
     same = run("subject_only", ["paroxetine"], "sertraline", history, text="same question for paxil")
     assert same.intent == "faq_meds_paroxetine_side_effects"
     history = [Turn("faq_treatment_cpt", "cpt", "what", ("cpt",))]
     assert run("subject_only", ["emdr"], "cpt", history, text="and EMDR?").intent == "faq_treatment_emdr"
+    history = [Turn("faq_treatment_pe_sessions", "pe", "how_long", ("pe",))]
+    assert run("subject_only", ["emdr"], "pe", history, text="and emdr?").intent == "faq_treatment_emdr_sessions"
+    # a detail the new subject has no answer for: what it is, unless "same question" asks for it outright
+    history = [Turn("faq_meds_sertraline_side_effects", "sertraline", "side_effects", ("sertraline",))]
+    assert run("subject_only", ["emdr"], "sertraline", history, text="and emdr?").intent == "faq_treatment_emdr"
+
+
+def test_a_detail_about_another_subject_is_never_borrowed():
+    # "is it risky" while talking about kratom, classified as the benzodiazepine risks answer
+    res = run("faq_meds_benzodiazepines_risks", [], "kratom", text="is it risky")
+    assert res.intent == "faq_kratom_risks" and res.record["rule"] == "slot_remap"
+    # a subject with no answer for that detail gets the honest reply, not benzodiazepines' risks
+    res = run("faq_meds_benzodiazepines_risks", [], "emdr", text="is it risky")
+    assert res.intent != "faq_meds_benzodiazepines_risks" and res.record["answer"] is None
+    # named, the benzodiazepines keep their answer
+    named = run("faq_meds_benzodiazepines_risks", ["benzodiazepines"], "kratom")
+    assert named.intent is None and named.entities["current_subject"] == "benzodiazepines"
 
 
 def test_a_bare_follow_up_with_no_known_subject_is_not_guessed():
@@ -246,3 +266,28 @@ def test_a_general_answer_to_a_follow_up_is_asked_of_the_current_subject():
     # a subject in the message, PTSD included, is what the visitor asks about
     assert run("faq_ptsd_go_away", ["ptsd"], current="emdr", text="how long does ptsd last").intent is None
     assert run("faq_treatment_length", ["therapy"], current="emdr", text="how long is therapy").intent is None
+
+
+def test_which_is_better_after_two_therapies_compares_them():
+    history = [Turn("faq_treatment_cpt", "cpt", "what", ("cpt",)), Turn("faq_treatment_pe", "pe", "what", ("pe",))]
+    res = run(context.FALLBACK_INTENT, [], "pe", history, ranking=[("nlu_fallback", 0.6)], text="wich is beter for me")
+    assert res.intent == context.COMPARE_INTENT and res.entities["comparison"] == GRID.comparison("cpt", "pe")
+    # one therapy so far: nothing to compare, so no comparison is invented
+    alone = run(context.FALLBACK_INTENT, [], "pe", history[1:], ranking=[("nlu_fallback", 0.6)], text="which is better")
+    assert alone.intent != context.COMPARE_INTENT
+
+
+def test_as_well_as_and_separates_ask_for_a_comparison():
+    history = [Turn("faq_treatment_wet", "wet", "what", ("wet",))]
+    res = run("faq_treatment_cpt", ["cpt"], "wet", history, text="does it work as well as cpt")
+    assert res.intent == context.COMPARE_INTENT and res.entities["comparison"] == GRID.comparison("wet", "cpt")
+    res = run("faq_treatment_net", ["net", "tf_cbt"], text="What separates narrative exposure therapy from TF-CBT?")
+    assert res.entities["comparison"] == GRID.comparison("net", "tf_cbt")
+
+
+def test_a_session_count_the_classifier_took_for_a_dose_is_answered_for_the_therapy():
+    res = run("guard_dose_followup", [], "wet", text="How many times would I need to go?")
+    assert res.intent == "faq_treatment_wet_sessions" and res.record["rule"] == "session_not_dose"
+    # about a medicine, or with a medicine named, the refusal stands
+    assert run("guard_dose_followup", [], "sertraline", text="how many times a day").intent is None
+    assert run("guard_dose_followup", ["kratom"], "wet", text="how many times a day").intent is None

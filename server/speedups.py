@@ -1,0 +1,11 @@
+"""The process-wide speed levers, installed once before a model is loaded (server, evaluation, staff
+tools, tests): each keeps Rasa's results and is measured alone by `make bench-levers`."""
+
+from __future__ import annotations
+
+
+def install() -> None:
+    from server import event_types, graph_runner
+
+    graph_runner.install()  # the model's graph in plain order, not through dask
+    event_types.install()  # a stored event's class found in a dict, not by walking every subclass
