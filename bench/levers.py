@@ -7,7 +7,9 @@ on the same loaded model, so only that lever differs:
 - policy: dialogue/answer_policy.py's table vs RulePolicy's prediction;
 - tracker store: server/tracker_store.py (SQLite) vs Rasa's SQLTrackerStore (SQLite) vs in memory;
 - graph runner: server/graph_runner.py vs Rasa's DaskGraphRunner;
-- event lookup: server/event_types.py vs Rasa's Event.resolve_by_type (every stored event, every turn).
+- event lookup: server/event_types.py vs Rasa's Event.resolve_by_type (every stored event, every turn);
+- parse thread: server/parse_thread.py vs Rasa's parse in the event loop (with one visitor this row shows its
+  cost, the hand-off; what it buys, messages a second with 20 visitors, is in `make bench`).
 Usage: python bench/levers.py [--model models/current.tar.gz]
 """
 
@@ -68,6 +70,12 @@ def _use_rasa_event_lookup(on: bool) -> None:
     event_types.install(not on)
 
 
+def _use_rasa_parse(on: bool) -> None:
+    from server import parse_thread
+
+    parse_thread.install(not on)
+
+
 def _use_store(agent: Any, kind: str, folder: Path) -> None:
     from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 
@@ -98,15 +106,16 @@ async def _chat(agent: Any, convs: List[List[Any]]) -> Dict[int, List[float]]:
     return by_turn
 
 
-ROWS = [  # label, Rasa's classifier, RulePolicy, tracker store, Rasa's dask runner, Rasa's event lookup
-    ("all levers (as shipped)", False, False, "live", False, False),
-    ("Rasa's LogisticRegressionClassifier.process", True, False, "live", False, False),
-    ("RulePolicy's prediction", False, True, "live", False, False),
-    ("Rasa's SQLTrackerStore (SQLite)", False, False, "sql", False, False),
-    ("in-memory tracker store", False, False, "memory", False, False),
-    ("Rasa's DaskGraphRunner", False, False, "live", True, False),
-    ("Rasa's Event.resolve_by_type", False, False, "live", False, True),
-    ("none (Rasa's classifier, RulePolicy, SQLTrackerStore, dask, events)", True, True, "sql", True, True),
+ROWS = [  # label, Rasa's: classifier, RulePolicy, tracker store, dask runner, event lookup, parse in the loop
+    ("all levers (as shipped)", False, False, "live", False, False, False),
+    ("Rasa's LogisticRegressionClassifier.process", True, False, "live", False, False, False),
+    ("RulePolicy's prediction", False, True, "live", False, False, False),
+    ("Rasa's SQLTrackerStore (SQLite)", False, False, "sql", False, False, False),
+    ("in-memory tracker store", False, False, "memory", False, False, False),
+    ("Rasa's DaskGraphRunner", False, False, "live", True, False, False),
+    ("Rasa's Event.resolve_by_type", False, False, "live", False, True, False),
+    ("Rasa's parse in the event loop", False, False, "live", False, False, True),
+    ("none (all of Rasa's own)", True, True, "sql", True, True, True),
 ]
 
 
@@ -125,9 +134,10 @@ def main() -> int:
     # Rows run in rounds (forward, then backward) and each figure is its best round: on a shared
     # machine the other tenants only ever add time.
     for round_rows in (ROWS, ROWS[::-1], ROWS) if args.rounds == 3 else (ROWS,) * args.rounds:
-        for label, rasa_classifier, rule_policy, store, dask, events in round_rows:
+        for label, rasa_classifier, rule_policy, store, dask, events, parse in round_rows:
             _use_dask(agent, dask)
             _use_rasa_event_lookup(events)
+            _use_rasa_parse(parse)
             _use_rasa_classifier(agent, rasa_classifier)
             _use_rule_policy(agent, rule_policy)
             _use_store(agent, store, folder)

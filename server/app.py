@@ -43,7 +43,7 @@ def build_app(model: str, endpoints_file: str, credentials_file: str, port: int)
     settings = Settings.from_env()  # a bad value stops the server here, with the variable's name
     install_security(app, settings)  # rate limit, CORS, headers, body limit (server/security.py)
     retention.schedule(app, endpoints_file, settings)  # old conversations deleted at start, then daily
-    speedups.install()  # graph runner and event lookup that keep Rasa's results (server/speedups.py)
+    speedups.install()  # graph runner, event lookup, parse thread: Rasa's results, faster (server/speedups.py)
     app.register_listener(partial(load_agent_on_start, model, endpoints, None), "before_server_start")
     # the reply guard checks filled-in templates against the templates this model serves (channels/rest.py)
     app.register_listener(
