@@ -2,8 +2,8 @@
 
 Every tracker read from a store turns each stored event back into an object through
 `Event.resolve_by_type`, which walks every subclass of `Event` (with an `inspect.isabstract` check
-for each) to find one name: 30% of a message's time in-process with a 10-turn conversation
-(`make bench-levers`). This keeps Rasa's answer, first match in the same subclass order, in a dict;
+for each) to find one name: 30% of a message's time in-process with Rasa's in-memory store and 10-turn
+conversations (cProfile; bench/README.md). `make bench-levers` has a row for it. This keeps Rasa's answer, first match in the same subclass order, in a dict;
 a name it has not seen is looked up Rasa's way again, so event classes imported later still resolve.
 """
 

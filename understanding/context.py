@@ -15,7 +15,10 @@ conversation so far. What it can decide, in order:
    "same question for EMDR" keeps the detail even without an answer (the honest "no reviewed answer"). Blind
    writers of the dev rounds read it this way in 9 of 13 conversations (either reading alone: 6 or 7);
 4. a subject-specific answer that names another subject ("is paxil's sleepiness normal" classified as a
-   sertraline answer) -> the same aspect for the named subject: never another subject's answer;
+   sertraline answer) -> the same aspect for the named subject: never another subject's answer; and one that
+   names no subject while the conversation is about another ("is it risky" about kratom, classified as the
+   benzodiazepine risks) -> that detail for the conversation's subject, or the honest "no reviewed answer";
+   a "how many / how often" the classifier took for a dose request, about a therapy -> its sessions;
 5. two close candidates -> the fallback intent with `clarify=yes`, whose response variant asks "Did you mean
    A or B?" with both as buttons (answer key `clarify`): Rasa's two-stage-fallback pattern, with plain
    questions as button payloads because the public channel refuses `/intent` syntax.
@@ -201,14 +204,13 @@ def resolve(
         return res
 
     aspect = grid.aspect_of_intent.get(intent)
-    specific = named if named != [WEAK_SUBJECT] else []
+    specific = named if named != [WEAK_SUBJECT] else []  # "does it work for ptsd?": "it" is the current subject
     therapy = _session_question_about_therapy(intent, specific, current_subject, grid, text)
     if therapy:
         # "how many times would I need to go?" about written exposure therapy: a session count, not a dose.
         # The dose lexicon runs after this step and still refuses any real amount request.
-        return _answer(
-            res, grid, therapy, "how_long", "session_not_dose", "message" if therapy in named else "slot"
-        )  # "does it work for ptsd?": "it" is the current subject
+        source = "message" if therapy in named else "slot"
+        return _answer(res, grid, therapy, "how_long", "session_not_dose", source)
     if aspect is not None and intent != SUBJECT_ONLY_INTENT:
         subject = specific[0] if specific else current_subject or (named[0] if named else None)
         return _answer(res, grid, subject, aspect, "aspect", "message" if subject in named else "slot")
