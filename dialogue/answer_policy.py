@@ -16,7 +16,7 @@ after it and no rule puts a condition on it, so the table and RulePolicy cannot 
 tests/dialogue/ checks that both predict the same action at every step of random conversations.
 
 One addition RulePolicy cannot express without a rule per intent: when the guardrail router saw a crisis
-signal below its bars and kept the answer ("set aside"), the region's crisis-line pointer follows the
+signal below its bars and kept the answer ("set aside" or "faint"), the region's crisis-line pointer follows the
 answer, so no reply to a possible crisis goes without a way to get help.
 
 `rasa train` warns that RulePolicy is missing (its check compares the class, not subclasses); the
@@ -116,10 +116,14 @@ def build_answer_table(trackers: List[TrackerWithCachedStates]) -> Tuple[Dict[st
     return table, rules_only
 
 
+SIGNAL_KEPT_ANSWER = ("set_aside", "faint")  # guardrails/router.py: a crisis signal below the check-in bar
+
+
 def signal_set_aside(message: UserUttered) -> bool:
     """The router kept the answer although it saw a crisis signal (its record may sit under a kratom refusal)."""
     guard = (message.parse_data or {}).get("guardrail") or {}
-    return guard.get("outcome") == "set_aside" or (guard.get("crisis") or {}).get("outcome") == "set_aside"
+    crisis_side = guard.get("crisis") or {}
+    return guard.get("outcome") in SIGNAL_KEPT_ANSWER or crisis_side.get("outcome") in SIGNAL_KEPT_ANSWER
 
 
 def with_crisis_line(actions: List[str], message: UserUttered) -> List[str]:

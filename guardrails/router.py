@@ -15,7 +15,8 @@ the crisis route, a safety check-in when the signal is real but uncertain, or th
    learned layer's band decides
    (>= crisis_from: crisis; >= checkin_from: check-in; >= notice_from in a message it would not otherwise
    understand: check-in, never "not understood"); a hard negative (idiom, negation, topic question) takes the
-   crisis words back. A signal below the bars ("set aside") keeps the answer, with the crisis line beside it.
+   crisis words back. A signal below the bars ("set aside", or "faint" below notice_from) keeps the answer,
+   with the crisis line beside it.
 4. Kratom and other dose/replacement guards, when no crisis or check-in was chosen.
 If anything here raises, the caller routes to FAIL_SAFE_INTENT: a crisis-safe reply, never silence.
 """
@@ -53,6 +54,7 @@ class Band:
     crisis_from: float = 0.85
     notice_from: float = 0.2  # below the check-in bar but worth a staff member's look ("set aside"); a soft
     # lexicon match needs at least this much agreement from the learned layer to ask
+    pointer_from: float = 0.1  # a faint signal: the answer stays, with the crisis line under it ("faint")
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,11 @@ def route(
         # a signal below the bar: the visitor gets the answer it would otherwise get, with the crisis line
         # beside it (dialogue/answer_policy.py); staff see it
         routing.guardrail = decide.record("set_aside", guessed_kind(), "learned")
+    elif probability >= band.pointer_from and (routing.intent or intent) != FALLBACK_INTENT:
+        # fainter still: not worth a staff member's look, but a crisis line costs one line of text and a
+        # missed crisis is the worst bug (evaluation/README.md: what the pointer bar costs); the fallback
+        # carries the line already
+        routing.guardrail = decide.record("faint", guessed_kind(), "learned")
     return _kratom_guard(routing, text, intent, dose)
 
 

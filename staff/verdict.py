@@ -27,6 +27,7 @@ KINDS = {
     "checkin_answer": "Answer to a check-in",
     "followup": "Crisis follow-up",
     "set_aside": "Crisis signal set aside",
+    "faint": "Faint crisis signal, line added",
     "vetoed": "Crisis words taken back",
     "refused": "Dose refused",
     "error": "Safety check failed",
@@ -176,6 +177,14 @@ def _guard_verdict(g: Dict[str, Any], answer_keys: Sequence[str]) -> Dict[str, A
         )
         banner = "Crisis signal set aside" + ("." if contacts else ": this visitor got NO full help lines.")
         return _result("set_aside", text, "red", banner)
+    if outcome == "faint":
+        text = (
+            f"A faint crisis signal ({_pct(g.get('probability'))}, below the notice bar{_bar(g, 'notice_from')}): "
+            f"the visitor got {what_they_got(answer_keys)} and {help_lines}."
+        )
+        if not _contacts(answer_keys):  # the pointer is what a faint signal adds
+            return _result("faint", text, "red", "Faint crisis signal, but the help line was not sent.")
+        return _result("faint", text)
     if outcome == "vetoed":
         why = VETOES.get(kind, "a hard negative")
         words = f" (\u201c{g['matched']}\u201d)" if g.get("matched") else ""

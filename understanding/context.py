@@ -11,7 +11,8 @@ conversation so far. What it can decide, in order:
    gives the honest "I don't have a reviewed answer about that" (answer key `aspect_unknown`);
 3. a bare subject: "and EMDR?" or "EMDR?" -> the last question's detail (its sessions, its side effects),
    asked of the new subject, when the bank has that answer (English ellipsis: "how many sessions is PE?" "and
-   EMDR?"); "what about effexor" or "EMDR instead?" -> what the new subject is, as after a "what is" question;
+   EMDR?"), and a bare "what about paxil?" right after a detail of a particular subject; "what about effexor"
+   after a general answer, or "EMDR instead?" -> what the new subject is, as after a "what is" question;
    "same question for EMDR" keeps the detail even without an answer (the honest "no reviewed answer"). Blind
    writers of the dev rounds read it this way in 9 of 13 conversations (either reading alone: 6 or 7);
 4. a subject-specific answer that names another subject ("is paxil's sleepiness normal" classified as a
@@ -42,7 +43,7 @@ NO_VALUE = "none"  # a slot value meaning "nothing": a stale comparison must nev
 _COMPARE_CUE = re.compile(r"\b(?:or|vs|versus|compared?|comparing|difference|differ|better|than|between)\b", re.I)
 # Words that ask for a comparison even when only one side is named ("how does it compare with CPT?")
 _STRONG_COMPARE_CUE = re.compile(
-    r"\b(?:vs|versus|compared?|comparing|comparison|difference|differ|stack up|better than|separates?|"
+    r"\b(?:vs|versus|compared?|comparing|comparison|differences?|differ|different (?:from|to|than)|stack up|better than|separates?|"
     r"distinguish\w*|as (?:well|good|effective) as|same thing as)\b",
     re.I,
 )
@@ -55,6 +56,8 @@ SHORT_PAIR_WORDS = 6  # "cpt and pct": two treatments and little else is a reque
 _SAME_QUESTION_CUE = re.compile(r"\bsame\b", re.I)  # "same question but for emdr", "same for paxil?"
 # "what about effexor", "EMDR instead?": a new topic rather than the last question again
 _NEW_TOPIC_CUE = re.compile(r"\b(?:what|how) about\b|\binstead\b", re.I)
+# ... except a bare "what about paxil?" right after a detail ("side effects?"): the same detail, asked of it
+_BARE_WHAT_ABOUT = re.compile(r"^\W*(?:and|ok|so|hmm)?\W*(?:what|how) about\s+(?!.*\binstead\b)(?:\w+\W*){1,3}$", re.I)
 WEAK_CUE_WORDS = 12  # "or" and "than" ask for a comparison in a short question, not inside a long story
 SURE = 0.5  # the classifier's confidence above which a weak cue does not turn its answer into a comparison
 
@@ -224,7 +227,13 @@ def resolve(
             return res
         last = _last_aspect(history)
         same = _SAME_QUESTION_CUE.search(text or "")
-        ellipsis = not _NEW_TOPIC_CUE.search(text or "") and grid.answer(named[0], last or "what")
+        new_topic = _NEW_TOPIC_CUE.search(text or "") and not (
+            _BARE_WHAT_ABOUT.match(text or "")
+            and history
+            and history[-1].subject not in (None, *GENERIC)
+            and grid.answer(named[0], last or "what") != history[-1].intent  # not the same general answer again
+        )
+        ellipsis = not new_topic and grid.answer(named[0], last or "what")
         kept = last if last and last != "what" and (same or ellipsis) else None
         return _answer(res, grid, named[0], kept or "what", "subject_only", "message")
 

@@ -118,6 +118,7 @@ def test_an_answer_to_a_crisis_signal_set_aside_ends_with_the_crisis_line():
 
     answer = ["utter_faq_ptsd_what"]
     assert with_crisis_line(answer, _message({"outcome": "set_aside"})) == [*answer, POINTER_ACTION]
+    assert with_crisis_line(answer, _message({"outcome": "faint"})) == [*answer, POINTER_ACTION]
     # under a kratom refusal the crisis side's record is nested; a reply with contacts keeps its own
     refusal = ["utter_guard_kratom_dose", "utter_contacts_pointer"]
     assert with_crisis_line(refusal, _message({"outcome": "refused", "crisis": {"outcome": "set_aside"}})) == refusal

@@ -10,7 +10,7 @@ from guardrails.region import detect_region
 NOTHING = [("faq_ptsd_what", 0.9), ("faq_ptsd_symptoms", 0.05)]
 
 
-BAND = router.Band(checkin_from=0.5, crisis_from=0.9, notice_from=0.2)
+BAND = router.Band(checkin_from=0.5, crisis_from=0.9, notice_from=0.2, pointer_from=0.1)
 
 
 def route(text, intent="nlu_fallback", ranking=NOTHING, probability=0.0, safety=router.Safety(), **kw):
@@ -30,8 +30,17 @@ def test_the_learned_band_gives_three_outcomes():
     checkin = route("zzqx blorp", "faq_ptsd_what", ranking, probability=0.7)
     assert checkin.intent == router.CHECKIN_INTENT and checkin.guardrail["outcome"] == "checkin"
     assert checkin.guardrail["set_aside_intent"] == "faq_ptsd_what"
-    answer = route("zzqx blorp", "faq_ptsd_what", ranking, probability=0.1)
+    answer = route("zzqx blorp", "faq_ptsd_what", ranking, probability=0.05)
     assert answer.intent is None and answer.guardrail is None
+
+
+def test_a_faint_signal_keeps_the_answer_and_is_recorded_for_the_crisis_line():
+    ranking = [("faq_care_cost", 0.5), ("guard_crisis_suicide", 0.1)]
+    faint = route("zzqx blorp", "faq_care_cost", ranking, probability=0.13)
+    assert faint.intent is None and faint.guardrail["outcome"] == "faint"
+    assert route("zzqx blorp", "faq_care_cost", ranking, probability=0.09).guardrail is None
+    # the not-understood reply carries the line already: nothing to record
+    assert route("zzqx blorp", "nlu_fallback", [("nlu_fallback", 0.4)], probability=0.13).guardrail is None
 
 
 def test_a_crisis_guess_below_the_bars_is_set_aside_for_the_next_answer_and_recorded():

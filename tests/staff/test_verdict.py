@@ -7,7 +7,7 @@ import pytest
 
 from staff.verdict import KINDS, guard_record, verdict
 
-BAND = {"checkin_from": 0.5, "crisis_from": 0.9}
+BAND = {"checkin_from": 0.5, "crisis_from": 0.9, "notice_from": 0.2}
 
 
 def parse(intent="faq_treatment_emdr", confidence=0.96, guardrail=None, context=None, ranking=None):
@@ -78,6 +78,13 @@ CASES = [
             "only the one-line help pointer",
             "NO full help lines",
         ],
+    ),
+    (
+        "faint",
+        parse("faq_care_cost", 0.4, crisis("faint", layer="learned", probability=0.13)),
+        ["faq_care_cost", "contacts_pointer"],
+        None,
+        ["A faint crisis signal (13%, below the notice bar of 20%)", "the one-line help pointer"],
     ),
     (
         "vetoed",
@@ -187,6 +194,11 @@ def test_a_set_aside_crisis_signal_gets_the_red_banner():
     data = parse("nlu_fallback", 0.3, crisis("set_aside", layer="learned", probability=0.64))
     v = verdict(data, ["fallback"])
     assert v["alarm"] == "red" and "NO full help lines" in v["banner"]
+
+
+def test_a_faint_signal_without_the_line_is_red():
+    data = parse("faq_care_cost", 0.4, crisis("faint", layer="learned", probability=0.13))
+    assert verdict(data, ["faq_care_cost"])["alarm"] == "red"
 
 
 def test_a_crisis_route_without_help_lines_is_red():

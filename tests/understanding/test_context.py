@@ -52,13 +52,22 @@ def test_a_session_count_about_a_therapy_is_its_sessions_answer():
     assert run("aspect_how_long", current="emdr").intent == "faq_treatment_emdr_sessions"
 
 
-def test_and_x_keeps_the_last_detail_when_the_bank_has_it_what_about_x_asks_what_it_is():
+def test_and_x_keeps_the_last_detail_when_the_bank_has_it_instead_asks_what_it_is():
     history = [Turn("faq_meds_sertraline_side_effects", "sertraline", "side_effects", ("sertraline",))]
-    kept = run("subject_only", ["paroxetine"], "sertraline", history, text="and paxil?")
-    assert kept.intent == "faq_meds_paroxetine_side_effects"
-    for new_topic in ("what about paxil", "paxil instead?"):
+    for same_detail in ("and paxil?", "what about paxil?", "ok what about paxil"):
+        kept = run("subject_only", ["paroxetine"], "sertraline", history, text=same_detail)
+        assert kept.intent == "faq_meds_paroxetine_side_effects"
+    for new_topic in ("paxil instead?", "what about paxil instead", "what about paxil, is it any good for sleep"):
         assert run("subject_only", ["paroxetine"], "sertraline", history, text=new_topic).intent == (
             "faq_meds_paroxetine"
+        )
+    # after a general answer (how long medicines take), "what about zoloft" is a new topic
+    for general in (
+        [Turn("faq_meds_how_long_to_work", "medication", "how_long", ("medication",))],
+        [Turn("faq_meds_how_long_to_work", "fluoxetine", "how_long", ())],
+    ):
+        assert run("subject_only", ["sertraline"], "fluoxetine", general, text="what about zoloft").intent == (
+            "faq_meds_sertraline"
         )
     same = run("subject_only", ["paroxetine"], "sertraline", history, text="same question for paxil")
     assert same.intent == "faq_meds_paroxetine_side_effects"
@@ -202,6 +211,9 @@ def test_two_treatments_and_little_else_or_one_with_a_comparison_word_compare():
     )
     assert res.intent == "compare" and res.entities["comparison"] == "cpt_wet"
     assert run("faq_treatment_cpt", ["cpt"], "wet", history, text="what is cpt").intent is None
+    history = [Turn("faq_treatment_emdr", "emdr", "what", ("emdr",))]
+    res = run("faq_treatment_tf_cbt", ["tf_cbt"], "emdr", history, text="How's it different from trauma-focused CBT?")
+    assert res.intent == "compare" and res.entities["comparison"] == "emdr_tf_cbt"
 
 
 def test_a_long_story_that_names_two_treatments_is_not_a_comparison_without_asking_for_one():
