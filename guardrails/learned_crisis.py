@@ -129,7 +129,10 @@ class CrisisModel:
         for vectorizer in (self.words, self.chars):
             blocks.append((vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset))
             offset += len(vectorizer.vocabulary_)
-        return blocks, np.ascontiguousarray(self.model.coef_.T), self.model.intercept_.astype(float)
+        # Fortran order makes coef_.T the contiguous table itself: one weight matrix in memory, not a copy beside
+        # it (46 MB with round 5's vocabulary; bench/README.md)
+        self.model.coef_ = np.asfortranarray(self.model.coef_)
+        return blocks, self.model.coef_.T, self.model.intercept_.astype(float)
 
     def __getstate__(self):
         state = dict(self.__dict__)

@@ -70,9 +70,11 @@ class FastLogisticRegressionClassifier(LogisticRegressionClassifier):
         )
 
     def _weights_by_feature(self) -> np.ndarray:
-        """coef_ transposed once: a message's features then pick contiguous rows."""
+        """coef_ transposed once: a message's features then pick contiguous rows. Stored in Fortran order, coef_
+        is that table already (.T is a view), so the server holds one weight matrix, not a copy beside it."""
         if getattr(self, "_weights", None) is None or self._weights.shape[0] != self.clf.coef_.shape[1]:
-            self._weights = np.ascontiguousarray(self.clf.coef_.T)
+            self.clf.coef_ = np.asfortranarray(self.clf.coef_)
+            self._weights = self.clf.coef_.T
         return self._weights
 
     def probabilities(self, message: Message) -> np.ndarray | None:
