@@ -14,7 +14,8 @@ conversation so far. What it can decide, in order:
    EMDR?"), and a bare "what about paxil?" right after a detail of a particular subject; "what about effexor"
    after a general answer, or "EMDR instead?" -> what the new subject is, as after a "what is" question;
    "same question for EMDR" keeps the detail even without an answer (the honest "no reviewed answer"). Blind
-   writers of the dev rounds read it this way in 9 of 13 conversations (either reading alone: 6 or 7);
+   writers of the dev rounds read it this way in 9 of 13 conversations (either reading alone: 6 or 7), and a
+   bare "what about X" after a particular subject's detail as that detail in 3 of 4 (rounds 3 and 4);
 4. a subject-specific answer that names another subject ("is paxil's sleepiness normal" classified as a
    sertraline answer) -> the same aspect for the named subject: never another subject's answer; and one that
    names no subject while the conversation is about another ("is it risky" about kratom, classified as the
