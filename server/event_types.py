@@ -3,8 +3,9 @@
 Every tracker read from a store turns each stored event back into an object through
 `Event.resolve_by_type`, which walks every subclass of `Event` (with an `inspect.isabstract` check
 for each) to find one name: 30% of a message's time in-process with Rasa's in-memory store and 10-turn
-conversations (cProfile; bench/README.md). `make bench-levers` has a row for it. This keeps Rasa's answer, first match in the same subclass order, in a dict;
-a name it has not seen is looked up Rasa's way again, so event classes imported later still resolve.
+conversations (cProfile; bench/README.md). `make bench-levers` has a row for it. This keeps Rasa's
+answer, first match in the same subclass order, in a dict; a name it has not seen is looked up Rasa's way
+again, so event classes imported later still resolve.
 """
 
 from __future__ import annotations

@@ -227,14 +227,15 @@ def resolve(
             res.record.update(rule="subject_only", subject=None)
             return res
         last = _last_aspect(history)
+        asked_again = grid.answer(named[0], last or "what")  # the last question, asked of the new subject
         same = _SAME_QUESTION_CUE.search(text or "")
         new_topic = _NEW_TOPIC_CUE.search(text or "") and not (
             _BARE_WHAT_ABOUT.match(text or "")
             and history
             and history[-1].subject not in (None, *GENERIC)
-            and grid.answer(named[0], last or "what") != history[-1].intent  # not the same general answer again
+            and asked_again != history[-1].intent  # not the same general answer again
         )
-        ellipsis = not new_topic and grid.answer(named[0], last or "what")
+        ellipsis = not new_topic and asked_again
         kept = last if last and last != "what" and (same or ellipsis) else None
         return _answer(res, grid, named[0], kept or "what", "subject_only", "message")
 
