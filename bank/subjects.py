@@ -71,6 +71,15 @@ class Grid:
         in_family = bool(s.family) and answer_key.startswith(s.family)
         return in_family or subject in self.subjects_of(answer_key)
 
+    def kind_of(self, subject: str | None, general: str) -> bool:
+        """Is `subject` a particular kind of the `general` subject: prazosin of "medication", WET of "therapy"?
+        Read from the registry's families: every family prefix of the particular subject falls under one of the
+        general subject's (faq_meds_prazosin under faq_meds_)."""
+        s, g = self.subjects.get(subject or ""), self.subjects.get(general)
+        if s is None or g is None or s is g or not s.family or not g.family:
+            return False
+        return all(prefix.startswith(g.family) for prefix in s.family)
+
     def comparison(self, first: str, second: str) -> str | None:
         """The comparison id ("cpt_emdr") for two subjects, or None when they share a column or lack one."""
         a, b = (self.subjects.get(x) for x in (first, second))

@@ -46,7 +46,7 @@ NOT_FOR_SCORER = router.IN_CONTEXT_ONLY
 class LearnedCrisisScorer(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"C": 10.0, "tol": 0.01}
+        return {"C": 10.0, "tol": 0.01, "max_iter": 300}
 
     def __init__(self, config: Dict[str, Any], storage: ModelStorage, resource: Resource, model: Any = None) -> None:
         self.config = {**self.get_default_config(), **config}
@@ -68,7 +68,9 @@ class LearnedCrisisScorer(GraphComponent):
             for m in training_data.intent_examples
             if m.get(TEXT) and m.get(INTENT) and m.get(INTENT) not in NOT_FOR_SCORER
         ]
-        self.model = CrisisModel(c=float(self.config["C"]), tol=float(self.config["tol"])).fit(*training_set(pairs))
+        self.model = CrisisModel(
+            c=float(self.config["C"]), tol=float(self.config["tol"]), max_iter=int(self.config["max_iter"])
+        ).fit(*training_set(pairs))
         with self._storage.write_to(self._resource) as path:
             (Path(path) / MODEL_FILE).write_bytes(pickle.dumps(self.model))
         return self._resource

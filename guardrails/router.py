@@ -43,6 +43,8 @@ KRATOM_INTENT_PREFIXES = ("faq_kratom_", "guard_kratom_")
 OTHER_TOPIC_INTENTS_PREFIX = "faq_"
 FEELING_PREFIX = "feeling_"
 STATEMENTS = ("everyday_statement", "thanks")  # "thanks but it's fine" right after the lines: not a goodbye
+# Replies that say little about the message itself: where the classifier also sees a crisis, ask instead
+SAYS_LITTLE = (FALLBACK_INTENT, "everyday_statement", "goodbye", "guard_dose_other")
 LEARNED_KIND_FLOOR = 0.05  # a crisis intent below this share of the classifier's belief does not name the kind
 
 
@@ -55,6 +57,14 @@ class Band:
     notice_from: float = 0.2  # below the check-in bar but worth a staff member's look ("set aside"); a soft
     # lexicon match needs at least this much agreement from the learned layer to ask
     pointer_from: float = 0.1  # a faint signal: the answer stays, with the crisis line under it ("faint")
+    # A second opinion: the intent classifier's total belief in the crisis intents. From this belief, a
+    # signal of at least pointer_from asks when the reply would say little ("Cat's in the cattery.
+    # Indefinitely." would get "not understood", a statement's nod, a goodbye or a dose refusal) ...
+    classifier_from: float = 0.6
+    # ... and a lexicon veto (an idiom, a question about the topic) in one sentence takes back the lexicon's
+    # words, not a learned score from here on that the classifier shares and another sentence carries
+    # ("I promised myself I'd hang on until then. After that I'm going.")
+    vetoed_checkin_from: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -150,7 +160,7 @@ def route(
     if region:
         routing.entities["region"] = region
 
-    learned_kind_intent, _ = learned_crisis(ranking)
+    learned_kind_intent, classifier_mass = learned_crisis(ranking)
     classifier_says_crisis = intent.startswith(CRISIS_PREFIX) and intent != FOLLOWUP_INTENT
     checkin_signal = intent in (CHECKIN_INTENT, FOLLOWUP_INTENT)  # out of place, each is a reason to ask
     needs_other_answer = classifier_says_crisis or intent in IN_CONTEXT_ONLY
@@ -228,8 +238,13 @@ def route(
             routing.intent = answer_intent
         routing.guardrail = decide.record("set_aside", verdict.kind, "lexicon", verdict)
         return _kratom_guard(routing, text, intent, dose)
+    second_opinion = classifier_mass >= band.classifier_from
     if verdict is not None:  # vetoed: an idiom, a negation or a question about the topic
-        if probability >= band.crisis_from:
+        # a veto speaks for its own sentence: "I promised myself I'd hang on until then. After that I'm going."
+        elsewhere = _veto_elsewhere(verdict, unit, text)
+        if probability >= band.crisis_from or (
+            elsewhere and second_opinion and probability >= band.vetoed_checkin_from
+        ):
             return checkin_route(guessed_kind(), "learned", verdict)
         if verdict.intent:
             routing.intent = verdict.intent
@@ -241,6 +256,8 @@ def route(
         return crisis_route(guessed_kind(), "learned")
     # a signal worth noticing in a message the assistant would not understand: ask, never "not understood"
     unsure = answer_intent == FALLBACK_INTENT and dose is None and probability >= band.notice_from
+    says_little = (dose.intent if dose is not None and dose.intent else answer_intent) in SAYS_LITTLE
+    unsure = unsure or (says_little and second_opinion and probability >= band.pointer_from)
     if probability >= band.checkin_from or checkin_signal or unsure:
         return checkin_route(guessed_kind(), "learned")
     if needs_other_answer:  # a check-in reply with no check-in, or a crisis guess below the bar
@@ -263,6 +280,14 @@ class _Pattern:
 
     pattern: str | None
     matched: str | None
+
+
+def _veto_elsewhere(verdict: Any, unit: str | None, text: str) -> bool:
+    """The learned score's riskiest sentence is not the whole message and does not hold the vetoed words."""
+    matched = (getattr(verdict, "matched", None) or "").lower()
+    if not unit or not matched or unit.strip().lower() == text.strip().lower():
+        return False
+    return matched not in unit.lower()
 
 
 def _kratom_guard(routing: Routing, text: str, intent: str, dose: Any) -> Routing:

@@ -59,6 +59,12 @@ _SAME_QUESTION_CUE = re.compile(r"\bsame\b", re.I)  # "same question but for emd
 _NEW_TOPIC_CUE = re.compile(r"\b(?:what|how) about\b|\binstead\b", re.I)
 # ... except a bare "what about paxil?" right after a detail ("side effects?"): the same detail, asked of it
 _BARE_WHAT_ABOUT = re.compile(r"^\W*(?:and|ok|so|hmm)?\W*(?:what|how) about\s+(?!.*\binstead\b)(?:\w+\W*){1,3}$", re.I)
+# "does that pill have side effects" after prazosin: a general word pointing back at the subject in hand
+_POINTS_BACK = re.compile(
+    r"\b(?:that|this|the|those|these|his|her|my|same)\s+(?:\w+\s+)?(?:pills?|meds?|medicines?|medications?|tablets?|drugs?|"
+    r"therap(?:y|ies)|treatments?)\b",
+    re.I,
+)
 WEAK_CUE_WORDS = 12  # "or" and "than" ask for a comparison in a short question, not inside a long story
 SURE = 0.5  # the classifier's confidence above which a weak cue does not turn its answer into a comparison
 
@@ -217,6 +223,8 @@ def resolve(
         return _answer(res, grid, therapy, "how_long", "session_not_dose", source)
     if aspect is not None and intent != SUBJECT_ONLY_INTENT:
         subject = specific[0] if specific else current_subject or (named[0] if named else None)
+        if _points_back(specific, current_subject, grid, text):
+            subject = current_subject  # "does that pill have side effects" after prazosin: prazosin's
         return _answer(res, grid, subject, aspect, "aspect", "message" if subject in named else "slot")
 
     if intent == SUBJECT_ONLY_INTENT:
@@ -241,12 +249,16 @@ def resolve(
 
     served = grid.subjects_of(intent)
     if served:
-        if specific and not served.intersection(specific):
+        # "what is written exposer therapy" (WET misspelt, so only "therapy" is found): the classifier's answer
+        # about a particular therapy stands; a general word never overrides a particular kind of itself
+        kind_of_named = all(s in GENERIC and any(grid.kind_of(x, s) for x in served) for s in specific)
+        if specific and not served.intersection(specific) and not kind_of_named:
             aspect = grid.primary_aspect(intent) or "what"
             return _answer(res, grid, specific[0], aspect, "cell_remap", "message")
-        generic_only = served <= {WEAK_SUBJECT, *GENERIC}
-        if not named and current_subject not in served and grid.subjects.get(current_subject or "") and generic_only:
-            # "how many sessions would I need" after EMDR: the classifier's general answer, asked of EMDR
+        general = bool(served & {WEAK_SUBJECT, *GENERIC})
+        if not named and current_subject not in served and grid.subjects.get(current_subject or "") and general:
+            # "how many sessions would I need" after EMDR: the classifier's general answer, asked of EMDR;
+            # "is it free?" after the PTSD Coach app: the app's own answer, not the cost of care
             aspect = grid.primary_aspect(intent)
             if aspect and aspect != "what" and grid.answer(current_subject, aspect):
                 return _answer(res, grid, current_subject, aspect, "slot_remap", "slot")
@@ -283,6 +295,17 @@ def resolve(
             res.record.update(rule="family", subject=current_subject)
             return res
     return _clarify(res, intent, ranking, labels, band, grid, named, clarify_pending)
+
+
+def _points_back(specific: Sequence[str], current: str | None, grid: Grid, text: str) -> bool:
+    """Only a general subject is named ("that pill", "this therapy") and the conversation's subject is a
+    particular kind of it: the words point back at the subject in hand, not at medicines in general."""
+    return (
+        len(specific) == 1
+        and specific[0] in GENERIC
+        and grid.kind_of(current, specific[0])
+        and bool(_POINTS_BACK.search(text or ""))
+    )
 
 
 def _follow_up_below_fallback(

@@ -89,6 +89,9 @@ def test_dose_framings_are_refused(name):
         "how much dose it take to feel something",
         "what dose it take to get high",
         "how often do i have to take it",
+        "how long should i dose it for",
+        "should i dose it every day",
+        "dose it with 5g?",
     ],
 )
 def test_followups_naming_no_substance(text):
@@ -153,6 +156,14 @@ def test_other_drug_doses(text):
         "what other side effects dose it have",
         "how long dose ptsd treatment usualy take",
         "dose it work",
+        # round 6: more places a typed "dose" stands for "does"
+        "how long dose it take",
+        "roughly how many weeks dose it take to finish",
+        "wat if it dose tho",
+        "dose ptsd come bak after therpy is done",
+        "will it go away or dose it stay forever",
+        "what treatment dose work best for ptsd",
+        "i been skeptical. dose talk therapy for ptsd work for real people",
     ],
 )
 def test_plain_factual_questions_pass(text):

@@ -235,3 +235,40 @@ def test_after_a_crisis_reply_telling_more_stays_on_the_crisis_route(intent):
     assert routing.intent == router.FOLLOWUP_INTENT
     # after a check-in the visitor's answer is read as an answer to it, not as telling more
     assert route("mostly at night", intent, safety=router.Safety("checkin")).intent != router.FOLLOWUP_INTENT
+
+
+def test_a_reply_that_says_little_asks_when_the_classifier_also_sees_a_crisis():
+    # "Cat's in the cattery. Indefinitely.": the crisis scorer sees a faint signal, the intent classifier a
+    # crisis; "not understood", a statement's nod, a goodbye or a dose refusal would say nothing to it
+    ranking = [("guard_crisis_suicide", 0.7), ("everyday_statement", 0.2)]
+    for intent in ("nlu_fallback", "everyday_statement", "goodbye"):
+        routing = route("zzqx blorp", intent, ranking, probability=0.15)
+        assert routing.intent == router.CHECKIN_INTENT, intent
+    # a real answer is kept (with the line beside it), and so is a reply the classifier does not doubt
+    kept = route(
+        "zzqx blorp", "faq_care_cost", [("guard_crisis_suicide", 0.7), ("faq_care_cost", 0.2)], probability=0.15
+    )
+    assert kept.intent is None and kept.guardrail["outcome"] == "faint"  # the answer, with the line
+    calm = [("everyday_statement", 0.6), ("guard_crisis_suicide", 0.3)]
+    assert route("zzqx blorp", "everyday_statement", calm, probability=0.15).intent != router.CHECKIN_INTENT
+    # and below the pointer bar the crisis scorer has the last word
+    assert route("zzqx blorp", "everyday_statement", ranking, probability=0.05).intent != router.CHECKIN_INTENT
+
+
+def test_a_lexicon_veto_takes_back_the_lexicons_words_not_a_strong_shared_learned_signal():
+    # "I promised myself I'd hang on until then. After that I'm going.": "hang on" is an idiom veto
+    text = "my youngest turns 18 next month. i promised myself i'd hang on until then. after that i'm going."
+    from guardrails import crisis
+
+    assert crisis.assess(text).vetoed
+    sure = [("guard_crisis_suicide", 0.9), ("faq_ptsd_what", 0.05)]
+    riskiest = "after that i'm going."  # the sentence the learned score came from
+    assert route(text, "nlu_fallback", sure, probability=0.6, unit=riskiest).intent == router.CHECKIN_INTENT
+    unsure = [("faq_ptsd_what", 0.6), ("guard_crisis_suicide", 0.3)]
+    assert route(text, "faq_ptsd_what", unsure, probability=0.6, unit=riskiest).intent != router.CHECKIN_INTENT
+    assert route(text, "nlu_fallback", sure, probability=0.4, unit=riskiest).intent != router.CHECKIN_INTENT
+    # the veto's own sentence, or a one-sentence idiom, stays vetoed: "i cut my hair short"
+    assert route(text, "nlu_fallback", sure, probability=0.6, unit=text).intent != router.CHECKIN_INTENT
+    short = "i need to cut back on caffeine"
+    assert crisis.assess(short).vetoed
+    assert route(short, "nlu_fallback", sure, probability=0.7, unit=short).intent != router.CHECKIN_INTENT
