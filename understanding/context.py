@@ -20,7 +20,9 @@ conversation so far. What it can decide, in order:
    sertraline answer) -> the same aspect for the named subject: never another subject's answer; and one that
    names no subject while the conversation is about another ("is it risky" about kratom, classified as the
    benzodiazepine risks) -> that detail for the conversation's subject, or the honest "no reviewed answer";
-   a "how many / how often" the classifier took for a dose request, about a therapy -> its sessions;
+   a "how many / how often" the classifier took for a dose request, about a therapy -> its sessions; a general
+   word never overrides a particular kind of itself ("what is written exposer therapy": only "therapy" is
+   found, the WET answer stands), and "that pill" after prazosin points back at prazosin;
 5. two close candidates -> the fallback intent with `clarify=yes`, whose response variant asks "Did you mean
    A or B?" with both as buttons (answer key `clarify`): Rasa's two-stage-fallback pattern, with plain
    questions as button payloads because the public channel refuses `/intent` syntax.
