@@ -256,7 +256,7 @@ def route(
         return crisis_route(guessed_kind(), "learned")
     # a signal worth noticing in a message the assistant would not understand: ask, never "not understood"
     unsure = answer_intent == FALLBACK_INTENT and dose is None and probability >= band.notice_from
-    says_little = (dose.intent if dose is not None and dose.intent else answer_intent) in SAYS_LITTLE
+    says_little = answer_intent in SAYS_LITTLE  # a dose refusal is the answer_intent already
     unsure = unsure or (says_little and second_opinion and probability >= band.pointer_from)
     if probability >= band.checkin_from or checkin_signal or unsure:
         return checkin_route(guessed_kind(), "learned")

@@ -307,61 +307,36 @@ def test_a_session_count_the_classifier_took_for_a_dose_is_answered_for_the_ther
 
 def test_a_general_word_never_overrides_the_classifiers_answer_about_a_particular_kind_of_it():
     # "what is written exposer therapy": WET is misspelt, so only "therapy" is named
-    res = resolve(
-        "faq_treatment_wet",
-        [("faq_treatment_wet", 0.8)],
-        ["therapy"],
-        None,
-        [],
-        GRID,
-        text="what is written exposer therapy",
+    res = run(
+        "faq_treatment_wet", ["therapy"], ranking=[("faq_treatment_wet", 0.8)], text="what is written exposer therapy"
     )
     assert res.intent in (None, "faq_treatment_wet")
     # a particular subject named still wins: "what are prazosin's side effects" classified as sertraline's
-    res = resolve(
-        "faq_meds_sertraline_side_effects", [("faq_meds_sertraline_side_effects", 0.8)], ["prazosin"], None, [], GRID
-    )
+    res = run("faq_meds_sertraline_side_effects", ["prazosin"], ranking=[("faq_meds_sertraline_side_effects", 0.8)])
     assert res.intent == "faq_meds_prazosin_side_effects"
 
 
 def test_that_pill_points_back_at_the_medicine_in_hand():
     history = [Turn(intent="faq_meds_prazosin_nightmares", subject="prazosin", aspect="what", named=("prazosin",))]
-    res = resolve(
-        "aspect_side_effects",
-        [("aspect_side_effects", 0.9)],
-        ["medication"],
-        "prazosin",
-        history,
-        GRID,
-        text="does that pill have side effects",
-    )
-    assert res.intent == "faq_meds_prazosin_side_effects"
-    # medicines in general, asked as such, stay general
-    res = resolve(
-        "aspect_side_effects",
-        [("aspect_side_effects", 0.9)],
-        ["medication"],
-        "prazosin",
-        history,
-        GRID,
-        text="do ptsd medicines have side effects",
-    )
-    assert res.intent == "faq_meds_side_effects"
+    for text, expected in (
+        ("does that pill have side effects", "faq_meds_prazosin_side_effects"),
+        ("do ptsd medicines have side effects", "faq_meds_side_effects"),  # medicines in general stay general
+    ):
+        assert run("aspect_side_effects", ["medication"], "prazosin", history, text=text).intent == expected, text
 
 
 def test_online_is_its_own_aspect_of_a_therapy():
     history = [Turn(intent="faq_treatment_emdr", subject="emdr", aspect="what", named=("emdr",))]
-    res = resolve("aspect_online", [("aspect_online", 0.9)], [], "emdr", history, GRID, text="can i do it online")
-    assert res.intent == "faq_treatment_online"
-    res = resolve("aspect_online", [("aspect_online", 0.9)], [], "sertraline", [], GRID, text="can i do it online")
-    assert res.intent == "aspect_online"  # no reviewed answer: the honest reply
+    assert run("aspect_online", [], "emdr", history, text="can i do it online").intent == "faq_treatment_online"
+    # no reviewed answer: the honest reply
+    assert run("aspect_online", [], "sertraline", text="can i do it online").intent == "aspect_online"
 
 
 def test_is_it_free_after_an_app_is_the_apps_own_answer():
     history = [Turn(intent="faq_tools_ptsd_coach", subject="ptsd_coach", aspect="what", named=("ptsd_coach",))]
     for intent in ("faq_care_cost", "aspect_cost"):  # the classifier's general answer, or the aspect
-        res = resolve(intent, [(intent, 0.8)], [], "ptsd_coach", history, GRID, text="is it free")
+        res = run(intent, [], "ptsd_coach", history, ranking=[(intent, 0.8)], text="is it free")
         assert res.intent == "faq_tools_ptsd_coach", intent
     # about a therapy, the cost of care
-    res = resolve("aspect_cost", [("aspect_cost", 0.8)], [], "emdr", [], GRID, text="does it cost anything")
+    res = run("aspect_cost", [], "emdr", ranking=[("aspect_cost", 0.8)], text="does it cost anything")
     assert res.intent == "faq_care_cost"
