@@ -105,21 +105,23 @@ class LearnedCrisisScorer(GraphComponent):
 
 
 def safety_of(tracker: DialogueStateTracker | None) -> router.Safety:
-    """Was the assistant's last reply a check-in or a crisis reply? Read back to the last user message."""
+    """Was the assistant's last reply a check-in or a crisis reply (read back to the last user message), and
+    which substance, if any, is the conversation about?"""
     if tracker is None:
         return router.Safety()
+    topic = tracker.get_slot("topic")
     replies: List[str] = []
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             guard = (event.parse_data or {}).get("guardrail") or {}
             if any(r == "utter_guard_checkin" for r in replies):
-                return router.Safety("checkin", guard.get("kind"), guard.get("set_aside_intent"))
+                return router.Safety("checkin", guard.get("kind"), guard.get("set_aside_intent"), topic)
             if any(r.startswith("utter_guard_crisis_") and r != "utter_guard_crisis_continue" for r in replies):
-                return router.Safety("crisis", guard.get("kind"))
-            return router.Safety()
+                return router.Safety("crisis", guard.get("kind"), topic=topic)
+            return router.Safety(topic=topic)
         if isinstance(event, ActionExecuted) and event.action_name:
             replies.append(event.action_name)
-    return router.Safety()
+    return router.Safety(topic=topic)
 
 
 @DefaultV1Recipe.register(

@@ -6,10 +6,11 @@ the crisis route, a safety check-in when the signal is real but uncertain, or th
 1. After a check-in, the visitor's reply decides: a yes (or "sometimes", "kind of", a plan) -> the crisis
    route; "I'd rather not say" -> lines stay visible; "no, I'm safe" -> the answer the first message would
    have had; anything else is read with the crisis bar lowered to the check-in bar.
-2. After a crisis reply, a follow-up with risk in it ("yes I have pills", "I already tried once") stays on
-   the crisis route, and so does anything the assistant would not understand ("whatever. doesnt matter") and
-   anything that tells more about how they feel ("mostly at night when the nightmares wake me up"); a
-   question ("ok. what is EMDR?") is answered.
+2. After a crisis reply (or a check-in answered with neither yes nor no), a follow-up with risk in it ("yes
+   I have pills", "I already tried once") stays on the crisis route, and so does anything that is not a new
+   question: what the assistant would not understand ("whatever. doesnt matter"), a nod or a goodbye ("It's
+   loaded"), more about how they feel ("mostly at night when the nightmares wake me up"), and a statement
+   with any learned signal; a question ("ok. what is EMDR?") is answered.
 3. Otherwise: a strong lexicon match -> crisis; a soft one (words headlines and hyperbole also use) -> crisis
    when the learned layer agrees, a check-in when it sees any signal, else the answer; no lexicon match -> the
    learned layer's band decides
@@ -17,7 +18,9 @@ the crisis route, a safety check-in when the signal is real but uncertain, or th
    understand: check-in, never "not understood"); a hard negative (idiom, negation, topic question) takes the
    crisis words back. A signal below the bars ("set aside", or "faint" below notice_from) keeps the answer,
    with the crisis line beside it.
-4. Kratom and other dose/replacement guards, when no crisis or check-in was chosen.
+4. Kratom and other dose/replacement guards, when no crisis or check-in was chosen. An amount that names no
+   substance, in a conversation about none, that the classifier is sure lies outside PTSD ("how many steps a
+   day do I need") gets the out-of-scope reply instead of the refusal: neither gives an amount.
 If anything here raises, the caller routes to FAIL_SAFE_INTENT: a crisis-safe reply, never silence.
 """
 
@@ -39,12 +42,15 @@ FOLLOWUP_INTENT = "guard_crisis_followup"
 IN_CONTEXT_ONLY = (CHECKIN_INTENT, CHECKIN_SAFE_INTENT, CHECKIN_DECLINED_INTENT, FOLLOWUP_INTENT)
 FAIL_SAFE_INTENT = "guard_crisis_general"
 FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 KRATOM_INTENT_PREFIXES = ("faq_kratom_", "guard_kratom_")
 OTHER_TOPIC_INTENTS_PREFIX = "faq_"
 FEELING_PREFIX = "feeling_"
 STATEMENTS = ("everyday_statement", "thanks")  # "thanks but it's fine" right after the lines: not a goodbye
 # Replies that say little about the message itself: where the classifier also sees a crisis, ask instead
 SAYS_LITTLE = (FALLBACK_INTENT, "everyday_statement", "goodbye", "guard_dose_other")
+# After a crisis reply or a check-in, these replies would leave the visitor without the lines: they hold them
+HOLDS_THE_LINES = (*SAYS_LITTLE, *STATEMENTS, "aspect_unknown", "out_of_scope")
 LEARNED_KIND_FLOOR = 0.05  # a crisis intent below this share of the classifier's belief does not name the kind
 
 
@@ -65,6 +71,8 @@ class Band:
     # words, not a learned score from here on that the classifier shares and another sentence carries
     # ("I promised myself I'd hang on until then. After that I'm going.")
     vetoed_checkin_from: float = 0.5
+    # an amount request naming no substance is refused, unless the classifier is this sure it is out of scope
+    outside_from: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,7 @@ class Safety:
     after: str | None = None  # "checkin" | "crisis" | None
     checkin_kind: str | None = None  # the kind guessed when the check-in was asked
     set_aside_intent: str | None = None  # the answer the check-in's message would otherwise have had
+    topic: str | None = None  # a substance the conversation is about (the `topic` slot: kratom or other)
 
 
 @dataclass
@@ -166,6 +175,12 @@ def route(
     needs_other_answer = classifier_says_crisis or intent in IN_CONTEXT_ONLY
     answer_intent = best_answer(ranking, veto_min_confidence) if needs_other_answer else intent
     dose = kratom.assess(text)
+    outside = dict(ranking).get(OUT_OF_SCOPE_INTENT, 0.0) >= band.outside_from
+    if dose is not None and dose.intent == kratom.INTENT_DOSE_FOLLOWUP and outside and not safety.topic:
+        # an amount naming no substance, in a question the classifier is sure lies outside PTSD ("how many steps
+        # a day do I need", "the recommended daily intake of vitamin D"), with no substance in the conversation:
+        # the out-of-scope reply, which gives no amount either. After kratom, "how many a day is ok" is refused.
+        dose = None
     if dose is not None and dose.intent:
         answer_intent = dose.intent
     decide = _Decision(band, probability, unit, answer_intent)
@@ -219,10 +234,13 @@ def route(
         if lexicon_crisis and not verdict.soft:
             return crisis_route(verdict.kind, "lexicon", verdict)
         followup = checkin.risk_followup(text) if safety.after == "crisis" else None
-        not_understood = intent == FALLBACK_INTENT and dose is None
-        # "mostly at night when the nightmares wake me up": more about how they feel, not a new question
-        telling_more = safety.after == "crisis" and (intent.startswith(FEELING_PREFIX) or intent in STATEMENTS)
-        if followup or lexicon_crisis or probability >= band.checkin_from or not_understood or telling_more:
+        # A reply that is not a new question stays with the lines: "not understood", a nod, a goodbye ("It's
+        # loaded", "He's asleep now"), more about how they feel ("mostly at night when the nightmares wake
+        # me up"), or a statement with any signal in it ("What's the use. I survived that and for what.").
+        # A check-in that gets one of these was not answered with a no.
+        says_little = dose is None and (intent in HOLDS_THE_LINES or intent.startswith(FEELING_PREFIX))
+        faint_statement = probability >= band.pointer_from and "?" not in text
+        if followup or lexicon_crisis or probability >= band.checkin_from or says_little or faint_statement:
             kind = guessed_kind() if (lexicon_crisis or probability >= band.checkin_from) else safety.checkin_kind
             return crisis_route(kind, "followup", _Pattern(followup, text), outcome="followup")
 

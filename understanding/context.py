@@ -22,7 +22,9 @@ conversation so far. What it can decide, in order:
    benzodiazepine risks) -> that detail for the conversation's subject, or the honest "no reviewed answer";
    a "how many / how often" the classifier took for a dose request, about a therapy -> its sessions; a general
    word never overrides a particular kind of itself ("what is written exposer therapy": only "therapy" is
-   found, the WET answer stands), and "that pill" after prazosin points back at prazosin;
+   found, the WET answer stands), and "that pill" after prazosin points back at prazosin; a particular
+   medicine's answer to a message that names no medicine, in a conversation not about it ("my girlfriend
+   has nightmares, is there anything that helps" as prazosin) -> the next candidate, when it is close enough;
 5. two close candidates -> the fallback intent with `clarify=yes`, whose response variant asks "Did you mean
    A or B?" with both as buttons (answer key `clarify`): Rasa's two-stage-fallback pattern, with plain
    questions as button payloads because the public channel refuses `/intent` syntax.
@@ -67,6 +69,9 @@ _POINTS_BACK = re.compile(
     r"therap(?:y|ies)|treatments?)\b",
     re.I,
 )
+# Words that ask about medicines in general: "is there a medicine for the nightmares" may get prazosin's answer
+_MEDICINE_WORD = re.compile(r"\b(?:medic\w*|meds?|pills?|tablets?|drugs?|prescri\w*|rx|dose)\b", re.I)
+UNNAMED_MEDICINE_FLOOR = 0.2
 WEAK_CUE_WORDS = 12  # "or" and "than" ask for a comparison in a short question, not inside a long story
 SURE = 0.5  # the classifier's confidence above which a weak cue does not turn its answer into a comparison
 
@@ -227,6 +232,10 @@ def resolve(
         subject = specific[0] if specific else current_subject or (named[0] if named else None)
         if _points_back(specific, current_subject, grid, text):
             subject = current_subject  # "does that pill have side effects" after prazosin: prazosin's
+        if not grid.answer(subject, aspect) and not grid.mentions_aspect(aspect, text):
+            # "is it on line" after PE, read as another aspect PE has no answer for: the words ask for the
+            # online answer PE has; an aspect whose own words appear keeps its honest "no reviewed answer"
+            aspect = _aspect_in_words(subject, aspect, grid, text)
         return _answer(res, grid, subject, aspect, "aspect", "message" if subject in named else "slot")
 
     if intent == SUBJECT_ONLY_INTENT:
@@ -282,6 +291,13 @@ def resolve(
             # "whats pe", "explain prazosin to me": what it is, asked of the subject named, none of the detail's words
             res.record.update(was=intent)
             return _answer(res, grid, subject, "what", "what_it_is_unasked", "message")
+        instead = _unnamed_medicine(intent, served, named, current_subject, ranking, grid, text)
+        if instead:
+            # "my girlfriend has nightmares almost every night, is there anything that helps": prazosin was
+            # not asked about; the next candidate that needs no unnamed medicine answers
+            res.intent = instead
+            res.record.update(rule="unnamed_medicine", was=intent)
+            return res
         res.record.update(rule="answer", subject=subject, aspect=aspect)
         if subject:
             res.entities["current_subject"] = subject
@@ -297,6 +313,39 @@ def resolve(
             res.record.update(rule="family", subject=current_subject)
             return res
     return _clarify(res, intent, ranking, labels, band, grid, named, clarify_pending)
+
+
+def _aspect_in_words(subject: str | None, aspect: str, grid: Grid, text: str) -> str:
+    """The one other aspect the subject has an answer for whose cues the text holds, else `aspect`."""
+    asked = [
+        a
+        for a in grid.aspects
+        if a not in (aspect, "what") and grid.answer(subject, a) and grid.mentions_aspect(a, text)
+    ]
+    return asked[0] if len(asked) == 1 else aspect
+
+
+def _unnamed_medicine(
+    intent: str,
+    served: set,
+    named: Sequence[str],
+    current: str | None,
+    ranking: Sequence[Tuple[str, float]],
+    grid: Grid,
+    text: str,
+) -> str | None:
+    """A particular medicine's answer to a message that names neither it nor any medicine, in a conversation not
+    about it: the next candidate (at least UNNAMED_MEDICINE_FLOOR) that is not about an unnamed medicine."""
+    particular = {s for s in served if grid.kind_of(s, "medication")}
+    if not particular or particular.intersection(named) or current in particular or _MEDICINE_WORD.search(text or ""):
+        return None
+    for candidate, confidence in ranking:
+        if candidate == intent or confidence < UNNAMED_MEDICINE_FLOOR:
+            continue
+        others = grid.subjects_of(candidate)
+        if candidate.startswith(("faq_", "feeling_")) and not any(grid.kind_of(o, "medication") for o in others):
+            return candidate
+    return None
 
 
 def _points_back(specific: Sequence[str], current: str | None, grid: Grid, text: str) -> bool:

@@ -233,8 +233,28 @@ def test_a_signal_in_a_message_not_understood_is_asked_about_never_not_understoo
 def test_after_a_crisis_reply_telling_more_stays_on_the_crisis_route(intent):
     routing = route("mostly at night when it gets bad", intent, probability=0.05, safety=router.Safety("crisis"))
     assert routing.intent == router.FOLLOWUP_INTENT
-    # after a check-in the visitor's answer is read as an answer to it, not as telling more
-    assert route("mostly at night", intent, safety=router.Safety("checkin")).intent != router.FOLLOWUP_INTENT
+    # a check-in answered with how they feel, not with a no, is not a no
+    assert route("mostly at night", intent, safety=router.Safety("checkin")).intent == router.FOLLOWUP_INTENT
+
+
+@pytest.mark.parametrize(
+    "text, intent, probability",
+    [
+        ("It's loaded", "goodbye", 0.29),  # round 6 sealed conversations: each got a reply without the route
+        ("He's asleep now", "goodbye", 0.21),
+        ("It's in the drawer where my husband will find it after", "aspect_unknown", 0.3),
+        ("What's the use. I survived that and for what.", "faq_treatment_pe", 0.12),
+    ],
+)
+def test_after_a_crisis_reply_or_check_in_what_is_not_a_new_question_holds_the_lines(text, intent, probability):
+    for after in ("crisis", "checkin"):
+        routing = route(text, intent, probability=probability, safety=router.Safety(after, "suicide"))
+        assert routing.intent == router.FOLLOWUP_INTENT or routing.intent.startswith("guard_crisis_"), after
+
+
+def test_after_a_crisis_reply_a_question_with_a_faint_signal_is_still_answered():
+    # a question mark says it is a new question: the answer, with the line beside it
+    assert route("is EMDR safe?", "faq_treatment_emdr", probability=0.15, safety=router.Safety("crisis")).intent is None
 
 
 def test_a_reply_that_says_little_asks_when_the_classifier_also_sees_a_crisis():
@@ -272,3 +292,21 @@ def test_a_lexicon_veto_takes_back_the_lexicons_words_not_a_strong_shared_learne
     short = "i need to cut back on caffeine"
     assert crisis.assess(short).vetoed
     assert route(short, "nlu_fallback", sure, probability=0.7, unit=short).intent != router.CHECKIN_INTENT
+
+
+def test_an_amount_naming_no_substance_is_refused_unless_the_question_is_sure_to_be_out_of_scope():
+    # "how many steps a day do i need": the dose lexicon sees an amount; the classifier is sure it is not PTSD
+    outside = [("out_of_scope", 0.9), ("guard_dose_followup", 0.05)]
+    routing = route("how many steps a day do i need to lose weight", "out_of_scope", outside)
+    assert routing.intent is None or routing.intent == "out_of_scope"
+    # the same words about an unnamed substance, or a classifier unsure: the refusal
+    unsure = [("out_of_scope", 0.3), ("guard_dose_followup", 0.6)]
+    assert route("how much should i take a day", "guard_dose_followup", unsure).intent == "guard_dose_followup"
+    # after a substance came up ("how many shots in a day is ok" after kratom shots): refused
+    after_kratom = router.Safety(topic="kratom")
+    assert (
+        route("how many shots a day is ok", "out_of_scope", outside, safety=after_kratom).intent
+        == "guard_dose_followup"
+    )
+    # a substance named: always refused, however sure the classifier is
+    assert route("how much ibuprofen can i take a day", "out_of_scope", outside).intent == "guard_dose_other"

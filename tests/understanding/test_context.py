@@ -340,3 +340,33 @@ def test_is_it_free_after_an_app_is_the_apps_own_answer():
     # about a therapy, the cost of care
     res = run("aspect_cost", [], "emdr", ranking=[("aspect_cost", 0.8)], text="does it cost anything")
     assert res.intent == "faq_care_cost"
+
+
+def test_a_medicine_nobody_named_is_not_the_answer_when_a_close_candidate_needs_none():
+    ranking = [("faq_meds_prazosin_nightmares", 0.52), ("faq_coping_nightmares", 0.41)]
+    text = "my girlfriend has nightmares almost every night. is there anything that helps"
+    res = run("faq_meds_prazosin_nightmares", ["ptsd"], ranking=ranking, text=text)
+    assert res.intent == "faq_coping_nightmares" and res.record["rule"] == "unnamed_medicine"
+    # a medicine asked for, prazosin named, or a conversation about prazosin: its answer stands
+    for subjects, current, said in (
+        (["medication"], None, "is there a medicine for the nightmares"),
+        (["prazosin"], None, "does prazosin help with nightmares"),
+        ([], "prazosin", "does it help with nightmares"),
+    ):
+        res = run("faq_meds_prazosin_nightmares", subjects, current, ranking=ranking, text=said)
+        assert res.intent in (None, "faq_meds_prazosin_nightmares"), said
+    # no close candidate: the classifier's answer stands
+    far = [("faq_meds_prazosin_nightmares", 0.9), ("faq_coping_nightmares", 0.05)]
+    assert run("faq_meds_prazosin_nightmares", ranking=far, text="anything for the bad dreams").intent is None
+
+
+def test_an_aspect_the_subject_lacks_gives_way_to_the_one_its_words_ask_for():
+    # "is it on line" after PE, classified as whether it is approved (PE has no such answer): online
+    res = run("aspect_approved", [], "pe", ranking=[("aspect_approved", 0.5)], text="is it on line")
+    assert res.intent == "faq_treatment_online"
+    # words of no answered aspect, or of the aspect chosen itself: the honest reply stays
+    assert (
+        run("aspect_approved", [], "pe", ranking=[("aspect_approved", 0.5)], text="is it legit").intent
+        == "aspect_approved"
+    )
+    assert run("aspect_side_effects", [], "mdma", text="any side effects").intent == "aspect_side_effects"
