@@ -7,8 +7,10 @@ conversation so far. What it can decide, in order:
 1. a comparison ("CPT or EMDR?", "which one is better?" after two subjects came up) -> `compare`, with the
    pair's id (`cpt_emdr`) for the comparison answer;
 2. an aspect question without a subject ("and the side effects?") -> the grid's answer for the subject named
-   in the message, else the current subject; no answer in the grid -> the aspect intent stays, and its rule
-   gives the honest "I don't have a reviewed answer about that" (answer key `aspect_unknown`);
+   in the message, else the current subject (with none anywhere, cost, online and finding care are asked of
+   PTSD care in general); no answer in the grid -> the one other aspect the subject has whose words appear, or
+   the aspect intent stays, and its rule gives the honest "I don't have a reviewed answer about that" (answer
+   key `aspect_unknown`);
 3. a bare subject: "and EMDR?" or "EMDR?" -> the last question's detail (its sessions, its side effects),
    asked of the new subject, when the bank has that answer (English ellipsis: "how many sessions is PE?" "and
    EMDR?"), and a bare "what about paxil?" right after a detail of a particular subject; "what about effexor"
@@ -44,6 +46,9 @@ SUBJECT_ONLY_INTENT = "subject_only"
 FALLBACK_INTENT = "nlu_fallback"
 DOSE_FOLLOWUP_INTENT = "guard_dose_followup"  # the classifier's guess at an amount request naming no substance
 WEAK_SUBJECT = "ptsd"  # named in most messages; it is the subject only when nothing else is named
+# Aspects that, with no subject anywhere in the conversation, are about PTSD care in general ("any free options?");
+# "how long does it take?" with no subject still asks which one
+ABOUT_CARE_IN_GENERAL = ("cost", "online", "find")
 NO_VALUE = "none"  # a slot value meaning "nothing": a stale comparison must never be shown
 _COMPARE_CUE = re.compile(r"\b(?:or|vs|versus|compared?|comparing|difference|differ|better|than|between)\b", re.I)
 # Words that ask for a comparison even when only one side is named ("how does it compare with CPT?")
@@ -232,6 +237,8 @@ def resolve(
         subject = specific[0] if specific else current_subject or (named[0] if named else None)
         if _points_back(specific, current_subject, grid, text):
             subject = current_subject  # "does that pill have side effects" after prazosin: prazosin's
+        if subject is None and aspect in ABOUT_CARE_IN_GENERAL:
+            subject = WEAK_SUBJECT  # "is it very expensive?" with nothing named yet: PTSD care in general
         if not grid.answer(subject, aspect) and not grid.mentions_aspect(aspect, text):
             # "is it on line" after PE, read as another aspect PE has no answer for: the words ask for the
             # online answer PE has; an aspect whose own words appear keeps its honest "no reviewed answer"

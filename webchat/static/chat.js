@@ -564,7 +564,9 @@
     if (settings.embedded && window.parent && window.parent !== window) {
       // embed.js, on the host page, sends the whole tab to the host's exit address
       try { window.parent.postMessage({ type: "ptsd-chat:quick-exit" }, "*"); } catch (e) { /* no host */ }
-      window.location.replace("about:blank");
+      // the chat is already off the screen; blank the frame only once the host had time to read the message,
+      // so the frame's own navigation never races it (a host without embed.js still ends on a blank frame)
+      window.setTimeout(function () { window.location.replace("about:blank"); }, 250);
     } else {
       window.location.replace(settings.exitUrl);
     }
