@@ -241,6 +241,8 @@ def verdict(parse: Dict[str, Any] | None, answer_keys: Sequence[str]) -> Dict[st
     earlier = ""
     if context.get("subject_from") == "slot" and context.get("subject"):
         earlier = f", taking the subject ({context['subject']}) from earlier in the conversation"
+    elif context.get("subject_from") == "default":
+        earlier = ", about PTSD care in general (no subject was named in the conversation)"
     if confidence < LOW_CONFIDENCE:
         return _result(
             "low_confidence", f"Answered {main or name} but only {_pct(confidence)} sure{earlier}: check it."

@@ -237,13 +237,14 @@ def resolve(
         subject = specific[0] if specific else current_subject or (named[0] if named else None)
         if _points_back(specific, current_subject, grid, text):
             subject = current_subject  # "does that pill have side effects" after prazosin: prazosin's
+        source = "message" if subject in named else "slot"
         if subject is None and aspect in ABOUT_CARE_IN_GENERAL:
-            subject = WEAK_SUBJECT  # "is it very expensive?" with nothing named yet: PTSD care in general
+            subject, source = WEAK_SUBJECT, "default"  # "is it very expensive?" with nothing named: care in general
         if not grid.answer(subject, aspect) and not grid.mentions_aspect(aspect, text):
             # "is it on line" after PE, read as another aspect PE has no answer for: the words ask for the
             # online answer PE has; an aspect whose own words appear keeps its honest "no reviewed answer"
             aspect = _aspect_in_words(subject, aspect, grid, text)
-        return _answer(res, grid, subject, aspect, "aspect", "message" if subject in named else "slot")
+        return _answer(res, grid, subject, aspect, "aspect", source)
 
     if intent == SUBJECT_ONLY_INTENT:
         if not named:  # "and ...?" with no subject we know: do not guess

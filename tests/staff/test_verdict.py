@@ -288,3 +288,9 @@ def test_a_refusal_that_also_set_aside_a_crisis_signal_keeps_the_red_banner():
     v = verdict(parse("guard_kratom_dose", 1.0, refused), ["guard_kratom_dose"])
     assert v["kind"] == "refused" and v["alarm"] == "red"
     assert "Refused a kratom dose" in v["text"] and "Also: Looked like a possible crisis (62%, suicide)" in v["text"]
+
+
+def test_an_answer_asked_of_ptsd_care_in_general_says_so_not_earlier_in_the_conversation():
+    context = {"rule": "aspect", "subject": "ptsd", "aspect": "cost", "subject_from": "default"}
+    said = str(verdict(parse("faq_care_cost", 0.9, context=context), ["faq_care_cost"]))
+    assert "PTSD care in general" in said and "earlier in the conversation" not in said

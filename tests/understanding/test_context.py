@@ -374,7 +374,8 @@ def test_an_aspect_the_subject_lacks_gives_way_to_the_one_its_words_ask_for():
 
 def test_an_aspect_with_no_subject_anywhere_is_asked_of_ptsd_care_in_general():
     # "Is very expensive?" after "how do I find a therapist?" (an answer of several subjects): the cost of care
-    assert run("aspect_cost", text="is very expensive?").intent == "faq_care_cost"
+    res = run("aspect_cost", text="is very expensive?")
+    assert res.intent == "faq_care_cost" and res.record["subject_from"] == "default"
     assert run("aspect_online", text="online is possible?").intent == "faq_treatment_online"
     # an aspect PTSD itself has no answer for stays honest
     assert run("aspect_side_effects", text="side effects?").intent == "aspect_side_effects"
