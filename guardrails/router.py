@@ -175,8 +175,12 @@ def route(
     needs_other_answer = classifier_says_crisis or intent in IN_CONTEXT_ONLY
     answer_intent = best_answer(ranking, veto_min_confidence) if needs_other_answer else intent
     dose = kratom.assess(text)
-    outside = dict(ranking).get(OUT_OF_SCOPE_INTENT, 0.0) >= band.outside_from
-    if dose is not None and dose.intent == kratom.INTENT_DOSE_FOLLOWUP and outside and not safety.topic:
+    if (
+        dose is not None
+        and dose.intent == kratom.INTENT_DOSE_FOLLOWUP
+        and not safety.topic
+        and dict(ranking).get(OUT_OF_SCOPE_INTENT, 0.0) >= band.outside_from
+    ):
         # an amount naming no substance, in a question the classifier is sure lies outside PTSD ("how many steps
         # a day do I need", "the recommended daily intake of vitamin D"), with no substance in the conversation:
         # the out-of-scope reply, which gives no amount either. After kratom, "how many a day is ok" is refused.

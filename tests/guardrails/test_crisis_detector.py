@@ -343,6 +343,24 @@ DEV = ROOT / "tests" / "guardrails" / "crisis_dev.yml"
         ("my cousin is on the ledge and wont come down", "third_party"),
         ("i might act on these thoughts tonight", "general"),
         ("i dont know how much longer i can hang on", "general"),
+        # rounds 7 and 8: the general forms of blind misses, in new words
+        ("should i bother with emdr if im planning to be dead before christmas", "suicide"),
+        ("honestly im not afraid of dying anymore, im afraid ill botch it again", "suicide"),
+        ("what pills give a painless death", "suicide"),
+        ("i have come to the conclusion that i cannot go on", "suicide"),
+        ("overdid the xanax and my heart is pounding", "overdose"),
+        ("how mutch paracetamol is leathal", "overdose"),
+        ("a client just messaged to say she had taken an overdose", "overdose"),
+        ("crushing pain in my chest going down my left arm", "medical"),
+        ("i keep thinking about giving her all the tablets at once", "harm_others"),
+        ("i dont think i can hold on till my appointment", "suicide"),
+        ("been rewriting my goodbye letter on my phone all night", "suicide"),
+        ("id rather drift away quietly than go into a care home", "suicide"),
+        ("my wife is fitting on the kitchen floor", "medical"),
+        ("old man across the road, curtains drawn for three days, post piling up on the mat", "third_party"),
+        ("i do not trust myself to be alone tonight", "general"),
+        ("i burn my arms with a lighter, is that a ptsd thing", "self_harm"),
+        ("it happened saturday, is there still time for a rape kit", "sexual_assault"),
     ],
 )
 def test_indirect_warning_signs(text, kind):
@@ -403,6 +421,18 @@ def test_indirect_warning_signs(text, kind):
         "i wish i could disappear for a week on a beach",
         "i wont be here tomorrow morning im at the dentist",
         "i looked up how tall the eiffel tower is for a school project",
+        # rounds 7 and 8: look-alikes of the new patterns
+        "we are planning to be gone by christmas for the holidays",
+        "my prescription meds are ready for pickup",
+        "can you die without pain from cancer in hospice",
+        "the dress is fitting well",
+        "he's fitting in at school now",
+        "we are fitting a new kitchen",
+        "i dont think ill make it that long without coffee lol",
+        "im drafting a note to my landlord on my phone",
+        "the kids were screaming all day and now its finally quiet",
+        "i hit my thumb with a hammer putting up shelves",
+        "is there still time to apply for the course",
     ],
 )
 def test_indirect_lookalikes_are_not_crisis(text):
@@ -437,51 +467,3 @@ def test_eval_script_path_option(capsys):
     code = main(["--path", str(DEV)])
     out = capsys.readouterr().out
     assert "overall recall" in out and code in (0, 1)
-
-
-@pytest.mark.parametrize(
-    "text, kind",
-    [  # rounds 7 and 8: the general forms of blind misses (guardrails/lexicons/crisis.yml), in new words
-        ("should i bother with emdr if im planning to be dead before christmas", "suicide"),
-        ("honestly im not afraid of dying anymore, im afraid ill botch it again", "suicide"),
-        ("what pills give a painless death", "suicide"),
-        ("i have come to the conclusion that i cannot go on", "suicide"),
-        ("overdid the xanax and my heart is pounding", "overdose"),
-        ("how mutch paracetamol is leathal", "overdose"),
-        ("a client just messaged to say she had taken an overdose", "overdose"),
-        ("crushing pain in my chest going down my left arm", "medical"),
-        ("i keep thinking about giving her all the tablets at once", "harm_others"),
-        ("i dont think i can hold on till my appointment", "suicide"),
-        ("been rewriting my goodbye letter on my phone all night", "suicide"),
-        ("id rather drift away quietly than go into a care home", "suicide"),
-        ("my wife is fitting on the kitchen floor", "medical"),
-        ("old man across the road, curtains drawn for three days, post piling up on the mat", "third_party"),
-        ("i do not trust myself to be alone tonight", "general"),
-        ("i burn my arms with a lighter, is that a ptsd thing", "self_harm"),
-        ("it happened saturday, is there still time for a rape kit", "sexual_assault"),
-    ],
-)
-def test_round_7_and_8_patterns(text, kind):
-    verdict = assess(text)
-    assert verdict is not None and not verdict.vetoed and verdict.kind == kind, (text, verdict)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "we are planning to be gone by christmas for the holidays",
-        "my prescription meds are ready for pickup",
-        "can you die without pain from cancer in hospice",
-        "the dress is fitting well",
-        "he's fitting in at school now",
-        "we are fitting a new kitchen",
-        "i dont think ill make it that long without coffee lol",
-        "im drafting a note to my landlord on my phone",
-        "the kids were screaming all day and now its finally quiet",
-        "i hit my thumb with a hammer putting up shelves",
-        "is there still time to apply for the course",
-    ],
-)
-def test_round_7_and_8_lookalikes_are_not_crisis(text):
-    verdict = assess(text)
-    assert verdict is None or verdict.vetoed, (text, verdict)
