@@ -17,7 +17,8 @@ tests/dialogue/ checks that both predict the same action at every step of random
 
 One addition RulePolicy cannot express without a rule per intent: when the guardrail router saw a crisis
 signal below its bars and kept the answer ("set aside" or "faint"), the region's crisis-line pointer follows the
-answer, so no reply to a possible crisis goes without a way to get help.
+answer, so no reply to a possible crisis goes without a way to get help; when it read danger told as over ("past"),
+the help line the crisis route of that kind shows follows the answer.
 
 `rasa train` warns that RulePolicy is missing (its check compares the class, not subclasses); the
 default intents it names still reach RulePolicy's code here.
@@ -117,6 +118,7 @@ def build_answer_table(trackers: List[TrackerWithCachedStates]) -> Tuple[Dict[st
 
 
 SIGNAL_KEPT_ANSWER = ("set_aside", "faint")  # guardrails/router.py: a crisis signal below the check-in bar
+TOLD_AS_PAST = "past"  # guardrails/router.py: danger told as over, with a question (guardrails/resolved.py)
 
 
 def signal_set_aside(message: UserUttered) -> bool:
@@ -126,10 +128,16 @@ def signal_set_aside(message: UserUttered) -> bool:
     return guard.get("outcome") in SIGNAL_KEPT_ANSWER or crisis_side.get("outcome") in SIGNAL_KEPT_ANSWER
 
 
-def with_crisis_line(actions: List[str], message: UserUttered) -> List[str]:
-    if not signal_set_aside(message) or any(a.startswith(CONTACTS_ACTION_PREFIX) for a in actions):
+def with_crisis_line(actions: List[str], message: UserUttered, table: Dict[str, List[str]] | None = None) -> List[str]:
+    if any(a.startswith(CONTACTS_ACTION_PREFIX) for a in actions):
         return actions
-    return [*actions, POINTER_ACTION]
+    if signal_set_aside(message):
+        return [*actions, POINTER_ACTION]
+    guard = (message.parse_data or {}).get("guardrail") or {}
+    if guard.get("outcome") == TOLD_AS_PAST:  # the help line the crisis route of that kind would have shown
+        route = (table or {}).get(f"guard_crisis_{guard.get('kind')}") or []
+        return [*actions, next((a for a in route if a.startswith(CONTACTS_ACTION_PREFIX)), POINTER_ACTION)]
+    return actions
 
 
 def actions_since_user_message(tracker: DialogueStateTracker) -> int | None:
@@ -200,7 +208,7 @@ class AnswerRulePolicy(RulePolicy):
         done = actions_since_user_message(tracker)
         if actions is None or done is None:
             return None
-        actions = with_crisis_line(actions, tracker.latest_message)
+        actions = with_crisis_line(actions, tracker.latest_message, self.answers)
         return actions[done] if done < len(actions) else ACTION_LISTEN_NAME
 
     def predict_action_probabilities(

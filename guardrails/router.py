@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, Sequence, Tuple
 
-from guardrails import checkin, crisis, kratom
+from guardrails import checkin, crisis, kratom, resolved
 from guardrails.hotlines import regions
 from guardrails.region import detect_region
 
@@ -51,7 +51,15 @@ STATEMENTS = ("everyday_statement", "thanks")  # "thanks but it's fine" right af
 SAYS_LITTLE = (FALLBACK_INTENT, "everyday_statement", "goodbye", "guard_dose_other")
 # After a crisis reply or a check-in, these replies would leave the visitor without the lines: they hold them
 HOLDS_THE_LINES = (*SAYS_LITTLE, *STATEMENTS, "aspect_unknown", "out_of_scope")
+# An amount in grams or milligrams is a dose whatever the classifier thinks the topic is ("should i drop to 2 grams
+# or switch to red": kratom strains, unnamed); only a unitless amount may be out of scope ("how many steps a day")
+AMOUNT_IN_UNITS = ("number_unit", "unit_word")
 LEARNED_KIND_FLOOR = 0.05  # a crisis intent below this share of the classifier's belief does not name the kind
+# Replies that answer nothing: danger told as the past keeps the crisis route unless there is a real answer
+NO_ANSWER = (*SAYS_LITTLE, "aspect_unknown", OUT_OF_SCOPE_INTENT, "thanks", "greet")
+PAST_ANSWER_FLOOR = (
+    0.05  # the classifier's belief in that answer, under a crisis intent it also sees (the help line stays)
+)
 
 
 @dataclass(frozen=True)
@@ -179,6 +187,7 @@ def route(
         dose is not None
         and dose.intent == kratom.INTENT_DOSE_FOLLOWUP
         and not safety.topic
+        and dose.pattern not in AMOUNT_IN_UNITS
         and dict(ranking).get(OUT_OF_SCOPE_INTENT, 0.0) >= band.outside_from
     ):
         # an amount naming no substance, in a question the classifier is sure lies outside PTSD ("how many steps
@@ -249,12 +258,23 @@ def route(
             return crisis_route(kind, "followup", _Pattern(followup, text), outcome="followup")
 
     # 3. One message on its own.
+    past = _told_as_past(text, guessed_kind(), answer_intent, ranking, dose)
+    if past and (lexicon_crisis or probability >= band.checkin_from or classifier_says_crisis or checkin_signal):
+        # danger told as the past by a visitor who says it is over, with a question: its answer, and the help
+        # line for its kind beside it (dialogue/answer_policy.py); "again", "lately", a plan... keep the route
+        routing.intent = past[1]
+        routing.guardrail = decide.record(
+            "past", guessed_kind(), "lexicon" if lexicon_crisis else "learned", _Pattern(past[0], None)
+        )
+        return _kratom_guard(routing, text, intent, dose)
     if lexicon_crisis and not verdict.soft:
         return crisis_route(verdict.kind, "lexicon", verdict)
     if lexicon_crisis:  # soft: headlines and hyperbole use these words too
         if probability >= band.crisis_from:
             return crisis_route(verdict.kind, "lexicon", verdict)
-        if probability >= band.notice_from:
+        if probability >= band.notice_from or (answer_intent in SAYS_LITTLE and dose is None):
+            # ... and the words alone are reason to ask when the answer would say nothing about the message:
+            # "spiralling hard, feeling proper suicidal" never gets "not understood"
             return checkin_route(verdict.kind, "lexicon", verdict)
         if needs_other_answer:
             routing.intent = answer_intent
@@ -302,6 +322,19 @@ class _Pattern:
 
     pattern: str | None
     matched: str | None
+
+
+def _told_as_past(
+    text: str, kind: str, answer_intent: str, ranking: Sequence[Tuple[str, float]], dose: Any
+) -> Tuple[str, str] | None:
+    """(the resolved.yml patterns, the answer) when danger of a kind that is often a preamble is told as over."""
+    if kind not in resolved.KINDS or dose is not None:
+        return None
+    told = resolved.told_as_past(text)
+    if not told:
+        return None
+    answer = answer_intent if answer_intent != FALLBACK_INTENT else best_answer(ranking, PAST_ANSWER_FLOOR)
+    return None if answer in NO_ANSWER else (told, answer)
 
 
 def _veto_elsewhere(verdict: Any, unit: str | None, text: str) -> bool:

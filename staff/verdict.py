@@ -29,6 +29,7 @@ KINDS = {
     "set_aside": "Crisis signal set aside",
     "faint": "Faint crisis signal, line added",
     "vetoed": "Crisis words taken back",
+    "past": "Danger told as over, answered",
     "refused": "Dose refused",
     "error": "Safety check failed",
     "clarify": "Asked to clarify",
@@ -185,6 +186,15 @@ def _guard_verdict(g: Dict[str, Any], answer_keys: Sequence[str]) -> Dict[str, A
         if not _contacts(answer_keys):  # the pointer is what a faint signal adds
             return _result("faint", text, "red", "Faint crisis signal, but the help line was not sent.")
         return _result("faint", text)
+    if outcome == "past":
+        # guardrails/resolved.py: the visitor said when it happened and that it is over, and asked something
+        text = (
+            f"Danger told as over ({CRISIS_KINDS.get(kind, kind)}; when and that it is over: {g.get('pattern')}): the visitor got "
+            f"{what_they_got(answer_keys)} and {help_lines}."
+        )
+        if not _contacts(answer_keys):
+            return _result("past", text, "red", "Danger told as over, but the help line was not sent.")
+        return _result("past", text, "amber", "Danger told as over: check that it really is.")
     if outcome == "vetoed":
         why = VETOES.get(kind, "a hard negative")
         words = f" (\u201c{g['matched']}\u201d)" if g.get("matched") else ""

@@ -45,6 +45,7 @@ COMPARE_INTENT = "compare"
 SUBJECT_ONLY_INTENT = "subject_only"
 FALLBACK_INTENT = "nlu_fallback"
 DOSE_FOLLOWUP_INTENT = "guard_dose_followup"  # the classifier's guess at an amount request naming no substance
+DOSE_INTENTS = (DOSE_FOLLOWUP_INTENT, "guard_dose_other")  # the classifier's amount requests, no substance named
 WEAK_SUBJECT = "ptsd"  # named in most messages; it is the subject only when nothing else is named
 # Aspects that, with no subject anywhere in the conversation, are about PTSD care in general ("any free options?");
 # "how long does it take?" with no subject still asks which one
@@ -77,6 +78,11 @@ _POINTS_BACK = re.compile(
 # Words that ask about medicines in general: "is there a medicine for the nightmares" may get prazosin's answer
 _MEDICINE_WORD = re.compile(r"\b(?:medic\w*|meds?|pills?|tablets?|drugs?|prescri\w*|rx|dose)\b", re.I)
 UNNAMED_MEDICINE_FLOOR = 0.2
+# "is there a pill for that?" right after an answer about nightmares: the medicine for nightmares is the question
+NIGHTMARE_ANSWERS = ("faq_coping_nightmares", "feeling_flashbacks_nightmares")
+NIGHTMARE_MEDICINE = "prazosin"  # bank/subjects.yml: its "what" answer is the one about nightmares
+GENERAL_MEDICINE_GUESSES = (FALLBACK_INTENT, "faq_meds_overview", "faq_treatment_overview", "aspect_effectiveness")
+SHORT_FOLLOW_UP_WORDS = 12
 WEAK_CUE_WORDS = 12  # "or" and "than" ask for a comparison in a short question, not inside a long story
 SURE = 0.5  # the classifier's confidence above which a weak cue does not turn its answer into a comparison
 
@@ -201,6 +207,7 @@ def resolve(
             pair_named
             and (
                 _STRONG_COMPARE_CUE.search(text or "")
+                or _WHICH_CUE.search(text or "")  # "therapy or meds, which one actually works better"
                 or (_COMPARE_CUE.search(text or "") and words <= WEAK_CUE_WORDS and not sure)
                 or (words <= SHORT_PAIR_WORDS and not sure)
             )
@@ -227,6 +234,17 @@ def resolve(
 
     aspect = grid.aspect_of_intent.get(intent)
     specific = named if named != [WEAK_SUBJECT] else []  # "does it work for ptsd?": "it" is the current subject
+    if (
+        not [s for s in specific if s not in GENERIC]  # "any meds for that": medicines in general
+        and history
+        and history[-1].intent in NIGHTMARE_ANSWERS
+        and intent in GENERAL_MEDICINE_GUESSES
+        and words <= SHORT_FOLLOW_UP_WORDS
+        and _MEDICINE_WORD.search(text or "")
+        and grid.subjects.get(NIGHTMARE_MEDICINE)
+    ):
+        # "any meds for that" after the nightmares answer: the medicine for nightmares, not medicines in general
+        return _answer(res, grid, NIGHTMARE_MEDICINE, "what", "nightmare_medicine", "slot")
     therapy = _session_question_about_therapy(intent, specific, current_subject, grid, text)
     if therapy:
         # "how many times would I need to go?" about written exposure therapy: a session count, not a dose.
@@ -395,7 +413,7 @@ def _session_question_about_therapy(
     intent: str, specific: Sequence[str], current: str | None, grid: Grid, text: str
 ) -> str | None:
     """The therapy a "how many / how often" question is about, when the classifier took it for a dose request."""
-    if intent != DOSE_FOLLOWUP_INTENT:
+    if intent not in DOSE_INTENTS:  # "how much sessions is normal?" may read as a dose of some drug
         return None
     subject = specific[0] if specific else current
     s = grid.subjects.get(subject or "")

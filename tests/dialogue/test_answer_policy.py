@@ -124,3 +124,19 @@ def test_an_answer_to_a_crisis_signal_set_aside_ends_with_the_crisis_line():
     assert with_crisis_line(refusal, _message({"outcome": "refused", "crisis": {"outcome": "set_aside"}})) == refusal
     assert with_crisis_line(answer, _message({"outcome": "vetoed"})) == answer
     assert with_crisis_line(answer, UserUttered("x", intent={"name": "faq_ptsd_what"})) == answer
+
+
+def test_danger_told_as_over_ends_with_the_help_line_its_crisis_route_shows():
+    from dialogue.answer_policy import POINTER_ACTION, with_crisis_line
+
+    answer = ["utter_faq_trauma_partner_violence"]
+    table = {
+        "guard_crisis_domestic_violence": ["utter_guard_crisis_domestic_violence", "utter_contacts_domestic_violence"]
+    }
+    past = _message({"outcome": "past", "kind": "domestic_violence"})
+    assert with_crisis_line(answer, past, table) == [*answer, "utter_contacts_domestic_violence"]
+    # a kind the table does not know still gets a way to help
+    assert with_crisis_line(answer, _message({"outcome": "past", "kind": "suicide"}), table) == [
+        *answer,
+        POINTER_ACTION,
+    ]

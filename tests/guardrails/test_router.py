@@ -60,8 +60,11 @@ def test_a_soft_lexicon_match_asks_unless_the_learned_layer_agrees(monkeypatch):
     monkeypatch.setattr(crisis, "assess", lambda text: soft)
     assert route("i want to die this lecture lol", probability=0.3).intent == router.CHECKIN_INTENT
     assert route("i want to die this lecture lol", probability=0.95).intent == "guard_crisis_suicide"
-    nothing_learned = route("i want to die this lecture lol", probability=0.05)  # a headline's word, alone
+    # a headline's word, alone, beside an answer: set aside, the answer stays with the line under it
+    nothing_learned = route("i want to die this lecture lol", "faq_ptsd_what", probability=0.05)
     assert nothing_learned.intent is None and nothing_learned.guardrail["outcome"] == "set_aside"
+    # ... but where the reply would say nothing about the message, the words alone are reason to ask
+    assert route("i want to die this lecture lol", probability=0.05).intent == router.CHECKIN_INTENT
 
 
 def test_a_vetoed_message_never_keeps_a_crisis_intent_from_the_classifier():
@@ -310,3 +313,28 @@ def test_an_amount_naming_no_substance_is_refused_unless_the_question_is_sure_to
     )
     # a substance named: always refused, however sure the classifier is
     assert route("how much ibuprofen can i take a day", "out_of_scope", outside).intent == "guard_dose_other"
+    # an amount in grams is a dose, however sure the classifier is that the topic is elsewhere
+    strains = "i get anxiety on green, should i drop to 2 grams or switch to red"
+    assert route(strains, "out_of_scope", outside).intent == "guard_dose_followup"
+
+
+def test_danger_told_as_over_gets_its_answer_not_the_crisis_opener():
+    text = "I overdosed on painkillers back in 2016, I'm careful now and doing well now. Which PTSD medicines are ok?"
+    ranking = [("guard_crisis_overdose", 0.5), ("faq_meds_overview", 0.3)]
+    routing = route(text, "guard_crisis_overdose", ranking, probability=0.95)
+    assert routing.intent == "faq_meds_overview"
+    assert routing.guardrail["outcome"] == "past" and routing.guardrail["kind"] == "overdose"
+    # the same story with "again" in it, or with no answer to give, keeps the crisis route
+    again = route(text + " I did it again last night", "guard_crisis_overdose", ranking, probability=0.95)
+    assert again.intent == "guard_crisis_overdose"
+    unanswered = route(text, "guard_crisis_overdose", [("guard_crisis_overdose", 0.9)], probability=0.95)
+    assert unanswered.intent == "guard_crisis_overdose"
+    # after a crisis reply the follow-up rules decide, not this one
+    after = route(text, "guard_crisis_overdose", ranking, probability=0.95, safety=router.Safety(after="crisis"))
+    assert after.intent != "faq_meds_overview"
+
+
+def test_harm_to_others_is_never_read_as_over():
+    text = "Years ago I beat a man half to death. I'm in a good place now. Do you help with anger?"
+    ranking = [("guard_crisis_harm_others", 0.6), ("feeling_angry", 0.3)]
+    assert route(text, "guard_crisis_harm_others", ranking, probability=0.95).intent == "guard_crisis_harm_others"

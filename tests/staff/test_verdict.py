@@ -87,6 +87,13 @@ CASES = [
         ["A faint crisis signal (13%, below the notice bar of 20%)", "the one-line help pointer"],
     ),
     (
+        "past",
+        parse("faq_meds_overview", 0.4, crisis("past", kind="overdose", pattern="in_year+clean_sober")),
+        ["faq_meds_overview", "contacts_overdose"],
+        "amber",
+        ["Danger told as over (overdose", "in_year+clean_sober", "faq_meds_overview", "contacts_overdose"],
+    ),
+    (
         "vetoed",
         parse("faq_ptsd_suicide", 0.8, crisis("vetoed", kind="idiom", pattern="neg.idiom", matched="killing me")),
         ["faq_ptsd_suicide"],
@@ -199,6 +206,11 @@ def test_a_set_aside_crisis_signal_gets_the_red_banner():
 def test_a_faint_signal_without_the_line_is_red():
     data = parse("faq_care_cost", 0.4, crisis("faint", layer="learned", probability=0.13))
     assert verdict(data, ["faq_care_cost"])["alarm"] == "red"
+
+
+def test_danger_told_as_over_without_its_line_is_red():
+    data = parse("faq_meds_overview", 0.4, crisis("past", kind="overdose", pattern="in_year+clean_sober"))
+    assert verdict(data, ["faq_meds_overview"])["alarm"] == "red"
 
 
 def test_a_crisis_route_without_help_lines_is_red():

@@ -289,6 +289,14 @@ def test_which_is_better_after_two_therapies_compares_them():
     assert alone.intent != context.COMPARE_INTENT
 
 
+def test_which_is_better_between_two_named_treatments_compares_them_however_sure_the_classifier_is():
+    text = "therapy or meds, which one actually works better for PTSD"
+    res = run("faq_treatment_overview", ["therapy", "medication"], text=text)
+    assert res.intent == context.COMPARE_INTENT and res.entities["comparison"] == GRID.comparison(
+        "therapy", "medication"
+    )
+
+
 def test_as_well_as_and_separates_ask_for_a_comparison():
     history = [Turn("faq_treatment_wet", "wet", "what", ("wet",))]
     res = run("faq_treatment_cpt", ["cpt"], "wet", history, text="does it work as well as cpt")
@@ -303,6 +311,10 @@ def test_a_session_count_the_classifier_took_for_a_dose_is_answered_for_the_ther
     # about a medicine, or with a medicine named, the refusal stands
     assert run("guard_dose_followup", [], "sertraline", text="how many times a day").intent is None
     assert run("guard_dose_followup", ["kratom"], "wet", text="how many times a day").intent is None
+    # the classifier's other amount intent, with no substance named, is the same session question
+    other = run("guard_dose_other", [], "emdr", text="How much sessions is normal?")
+    assert other.intent == "faq_treatment_emdr_sessions" and other.record["rule"] == "session_not_dose"
+    assert run("guard_dose_other", ["sertraline"], "emdr", text="how much sertraline is normal").intent is None
 
 
 def test_a_general_word_never_overrides_the_classifiers_answer_about_a_particular_kind_of_it():
@@ -379,3 +391,16 @@ def test_an_aspect_with_no_subject_anywhere_is_asked_of_ptsd_care_in_general():
     assert run("aspect_online", text="online is possible?").intent == "faq_treatment_online"
     # an aspect PTSD itself has no answer for stays honest
     assert run("aspect_side_effects", text="side effects?").intent == "aspect_side_effects"
+
+
+def test_a_pill_for_that_after_the_nightmares_answer_is_the_medicine_for_nightmares():
+    nightmares = [Turn(intent="faq_coping_nightmares")]
+    res = run("faq_meds_overview", history=nightmares, text="is there a pill for that")
+    assert res.intent == "faq_meds_prazosin_nightmares" and res.record["rule"] == "nightmare_medicine"
+    meds = run("faq_meds_overview", ["medication"], history=nightmares, text="any meds for that")
+    assert meds.intent == "faq_meds_prazosin_nightmares"
+    # medicines in general after another answer, or a medicine named, stay as they were
+    elsewhere = run("faq_meds_overview", history=[Turn(intent="faq_ptsd_what")], text="is there a pill for that")
+    assert elsewhere.intent in (None, "faq_meds_overview") and elsewhere.record["rule"] == "answer"
+    named = run("faq_meds_sertraline", ["sertraline"], history=nightmares, text="would zoloft help that")
+    assert named.intent in (None, "faq_meds_sertraline") and named.record["rule"] != "nightmare_medicine"
