@@ -11,11 +11,12 @@ the crisis route, a safety check-in when the signal is real but uncertain, or th
    question: what the assistant would not understand ("whatever. doesnt matter"), a nod or a goodbye ("It's
    loaded"), more about how they feel ("mostly at night when the nightmares wake me up"), and a statement
    with any learned signal; a question ("ok. what is EMDR?") is answered.
-3. Otherwise: a strong lexicon match -> crisis; a soft one (words headlines and hyperbole also use) -> crisis
-   when the learned layer agrees, a check-in when it sees any signal, else the answer; no lexicon match -> the
-   learned layer's band decides
-   (>= crisis_from: crisis; >= checkin_from: check-in; >= notice_from in a message it would not otherwise
-   understand: check-in, never "not understood"); a hard negative (idiom, negation, topic question) takes the
+3. Otherwise: danger told as over, with a question ("I overdosed in 2016, clean since; which PTSD medicines are
+   safe?", guardrails/resolved.py) -> its answer, with the help line of its kind beside it. A strong lexicon
+   match -> crisis; a soft one (words headlines and hyperbole also use) -> crisis when the learned layer agrees,
+   a check-in when it sees any signal or the reply would say nothing about the message, else the answer; no
+   lexicon match -> the learned layer's band decides (>= crisis_from: crisis; >= checkin_from: check-in;
+   >= notice_from in a message it would not otherwise understand: check-in, never "not understood"); a hard negative (idiom, negation, topic question) takes the
    crisis words back. A signal below the bars ("set aside", or "faint" below notice_from) keeps the answer,
    with the crisis line beside it.
 4. Kratom and other dose/replacement guards, when no crisis or check-in was chosen. An amount that names no
@@ -57,9 +58,7 @@ AMOUNT_IN_UNITS = ("number_unit", "unit_word")
 LEARNED_KIND_FLOOR = 0.05  # a crisis intent below this share of the classifier's belief does not name the kind
 # Replies that answer nothing: danger told as the past keeps the crisis route unless there is a real answer
 NO_ANSWER = (*SAYS_LITTLE, "aspect_unknown", OUT_OF_SCOPE_INTENT, "thanks", "greet")
-PAST_ANSWER_FLOOR = (
-    0.05  # the classifier's belief in that answer, under a crisis intent it also sees (the help line stays)
-)
+PAST_ANSWER_FLOOR = 0.05  # the classifier's belief in that answer, under a crisis intent it sees too
 
 
 @dataclass(frozen=True)
@@ -258,8 +257,9 @@ def route(
             return crisis_route(kind, "followup", _Pattern(followup, text), outcome="followup")
 
     # 3. One message on its own.
-    past = _told_as_past(text, guessed_kind(), answer_intent, ranking, dose)
-    if past and (lexicon_crisis or probability >= band.checkin_from or classifier_says_crisis or checkin_signal):
+    signal = lexicon_crisis or probability >= band.checkin_from or classifier_says_crisis or checkin_signal
+    past = _told_as_past(text, guessed_kind(), answer_intent, ranking, dose) if signal else None
+    if past:
         # danger told as the past by a visitor who says it is over, with a question: its answer, and the help
         # line for its kind beside it (dialogue/answer_policy.py); "again", "lately", a plan... keep the route
         routing.intent = past[1]

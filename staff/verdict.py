@@ -188,10 +188,8 @@ def _guard_verdict(g: Dict[str, Any], answer_keys: Sequence[str]) -> Dict[str, A
         return _result("faint", text)
     if outcome == "past":
         # guardrails/resolved.py: the visitor said when it happened and that it is over, and asked something
-        text = (
-            f"Danger told as over ({CRISIS_KINDS.get(kind, kind)}; when and that it is over: {g.get('pattern')}): the visitor got "
-            f"{what_they_got(answer_keys)} and {help_lines}."
-        )
+        said = f"{CRISIS_KINDS.get(kind, kind)}; when and that it is over: {g.get('pattern')}"
+        text = f"Danger told as over ({said}): the visitor got {what_they_got(answer_keys)} and {help_lines}."
         if not _contacts(answer_keys):
             return _result("past", text, "red", "Danger told as over, but the help line was not sent.")
         return _result("past", text, "amber", "Danger told as over: check that it really is.")
