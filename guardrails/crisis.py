@@ -99,11 +99,12 @@ def _expand(pattern: str, macros: Dict[str, str], depth: int = 0) -> str:
     return _MACRO.sub(sub, pattern)
 
 
-def _compile(item: dict, macros: Dict[str, str]) -> re.Pattern[str]:
+def compile_pattern(item: dict, macros: Dict[str, str] | None = None) -> re.Pattern[str]:
+    """One lexicon item (`regex` or `phrase`) as a regex with word boundaries; other lexicons reuse it."""
     if "phrase" in item:  # literal phrase: any run of spaces between its words
         body = r"\s+".join(re.escape(w) for w in normalise(item["phrase"]).split())
     else:
-        body = _expand(item["regex"], macros)
+        body = _expand(item["regex"], macros or {})
     # Word boundaries on both ends so "die" never matches inside "diet" or "studied".
     return re.compile(r"(?<![a-z0-9])(?:" + body + r")(?![a-z0-9])")
 
@@ -123,7 +124,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         strength = item.get("strength", "strong")
         if strength not in ("strong", "soft"):
             raise ValueError(f"{item['id']}: strength must be strong or soft")
-        return Entry(item["id"], kind, _compile(item, macros), item.get("intent"), strength == "soft")
+        return Entry(item["id"], kind, compile_pattern(item, macros), item.get("intent"), strength == "soft")
 
     crisis = []
     for item in doc["crisis"]:

@@ -15,7 +15,7 @@ from typing import Dict, List, Tuple
 
 import yaml
 
-from guardrails.crisis import normalise
+from guardrails.crisis import compile_pattern, normalise
 
 LEXICON_PATH = Path(__file__).resolve().parent / "lexicons" / "resolved.yml"
 SECTIONS = ("past", "now_safe", "present")
@@ -26,12 +26,7 @@ KINDS = ("suicide", "self_harm", "overdose", "domestic_violence", "sexual_assaul
 @lru_cache(maxsize=1)
 def lexicon() -> Dict[str, List[Tuple[str, re.Pattern[str]]]]:
     doc = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
-    return {
-        section: [
-            (item["id"], re.compile(r"(?<![a-z0-9])(?:" + item["regex"] + r")(?![a-z0-9])")) for item in doc[section]
-        ]
-        for section in SECTIONS
-    }
+    return {section: [(item["id"], compile_pattern(item)) for item in doc[section]] for section in SECTIONS}
 
 
 def _first(section: str, said: str) -> str | None:

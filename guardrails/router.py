@@ -16,8 +16,8 @@ the crisis route, a safety check-in when the signal is real but uncertain, or th
    match -> crisis; a soft one (words headlines and hyperbole also use) -> crisis when the learned layer agrees,
    a check-in when it sees any signal or the reply would say nothing about the message, else the answer; no
    lexicon match -> the learned layer's band decides (>= crisis_from: crisis; >= checkin_from: check-in;
-   >= notice_from in a message it would not otherwise understand: check-in, never "not understood"); a hard negative (idiom, negation, topic question) takes the
-   crisis words back. A signal below the bars ("set aside", or "faint" below notice_from) keeps the answer,
+   >= notice_from in a message it would not otherwise understand: check-in, never "not understood"); a hard
+   negative (idiom, negation, topic question) takes the crisis words back. A signal below the bars ("set aside", or "faint" below notice_from) keeps the answer,
    with the crisis line beside it.
 4. Kratom and other dose/replacement guards, when no crisis or check-in was chosen. An amount that names no
    substance, in a conversation about none, that the classifier is sure lies outside PTSD ("how many steps a
@@ -258,14 +258,14 @@ def route(
 
     # 3. One message on its own.
     signal = lexicon_crisis or probability >= band.checkin_from or classifier_says_crisis or checkin_signal
-    past = _told_as_past(text, guessed_kind(), answer_intent, ranking, dose) if signal else None
+    kind = guessed_kind() if signal else None
+    past = _told_as_past(text, kind, answer_intent, ranking, dose) if signal else None
     if past:
         # danger told as the past by a visitor who says it is over, with a question: its answer, and the help
         # line for its kind beside it (dialogue/answer_policy.py); "again", "lately", a plan... keep the route
         routing.intent = past[1]
-        routing.guardrail = decide.record(
-            "past", guessed_kind(), "lexicon" if lexicon_crisis else "learned", _Pattern(past[0], None)
-        )
+        layer = "lexicon" if lexicon_crisis else "learned"
+        routing.guardrail = decide.record("past", kind, layer, _Pattern(past[0], None))
         return _kratom_guard(routing, text, intent, dose)
     if lexicon_crisis and not verdict.soft:
         return crisis_route(verdict.kind, "lexicon", verdict)
@@ -325,7 +325,7 @@ class _Pattern:
 
 
 def _told_as_past(
-    text: str, kind: str, answer_intent: str, ranking: Sequence[Tuple[str, float]], dose: Any
+    text: str, kind: str | None, answer_intent: str, ranking: Sequence[Tuple[str, float]], dose: Any
 ) -> Tuple[str, str] | None:
     """(the resolved.yml patterns, the answer) when danger of a kind that is often a preamble is told as over."""
     if kind not in resolved.KINDS or dose is not None:
