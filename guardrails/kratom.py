@@ -49,15 +49,18 @@ class Entry:
     why: str
     regex: re.Pattern[str]
     needs: str = "any"  # dose cues only: any / substance / kratom
+    claim: bool = False  # replacement cues only: a claim about kratom, not a plan to use it
 
 
 @dataclass(frozen=True)
 class Lexicon:
     kratom: tuple[Entry, ...]
     other: tuple[Entry, ...]
+    everyday: tuple[Entry, ...]
     dose: tuple[Entry, ...]
     replacement: tuple[Entry, ...]
     factual: tuple[Entry, ...]
+    truth_questions: tuple[Entry, ...] = ()
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -87,6 +90,7 @@ def _entries(raw: list[dict], blocks: dict[str, str]) -> tuple[Entry, ...]:
             why=item.get("why", ""),
             regex=re.compile(_expand(item["pattern"], blocks), re.IGNORECASE),
             needs=item.get("needs", "any"),
+            claim=bool(item.get("claim", False)),
         )
         for item in raw
     )
@@ -107,9 +111,11 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     return Lexicon(
         kratom=_entries(substances["kratom"], blocks),
         other=_entries(substances["other"], blocks),
+        everyday=_entries(substances.get("everyday", []), blocks),
         dose=_entries(data["dose_cues"], blocks),
         replacement=_entries(data["replacement_cues"], blocks),
         factual=_entries(data["factual"], blocks),
+        truth_questions=_entries(data.get("truth_questions", []), blocks),
     )
 
 
@@ -186,13 +192,22 @@ def _first(entries: Iterable[Entry], text: str) -> tuple[Entry, re.Match] | None
     return None
 
 
+def _blank(m: re.Match) -> str:
+    """Blanks for a factual frame: only its named group `mask` when it has one (a frame that needs its
+    sentence for context but must not hide an amount in it), else the whole match."""
+    if "mask" not in m.re.groupindex or m.group("mask") is None:
+        return " " * len(m.group(0))
+    start, end = m.start("mask") - m.start(), m.end("mask") - m.start()
+    return m.group(0)[:start] + " " * (end - start) + m.group(0)[end:]
+
+
 def _mask_factual(text: str) -> tuple[str, list[str]]:
     """Blank out factual frames ("how many states", "how much does it cost") so no dose cue
     can fire inside them. Returns the masked text and the ids of the frames found."""
     found = []
     for entry in LEXICON.factual:
         # Same-length blanks keep every later match position valid for `matched`.
-        text, n = entry.regex.subn(lambda m: " " * len(m.group(0)), text)
+        text, n = entry.regex.subn(_blank, text)
         if n:
             found.append(entry.id)
     return text, found
@@ -269,6 +284,8 @@ def assess(text: str) -> Verdict | None:
     masked, _ = _mask_factual(t)
 
     dose = find_dose_cue(masked, has_kratom=bool(kratom), has_substance=bool(kratom or other))
+    if dose and not kratom and not other and _first(LEXICON.everyday, t):
+        return None  # "how much vitamin d should i take": an everyday health question, out of scope, not a dose
     if dose:
         entry, m = dose
         span = m.group(0).strip()
@@ -280,9 +297,17 @@ def assess(text: str) -> Verdict | None:
 
     if kratom:
         rep = _first(LEXICON.replacement, t)
-        if rep:
+        if rep and not _asks_if_claim_is_true(t):
             return Verdict(GUARD, INTENT_REPLACEMENT, "replacement", rep[0].id, rep[1].group(0).strip())
     return None
+
+
+def _asks_if_claim_is_true(text: str) -> bool:
+    """ "My buddy swears kratom fixed his PTSD, anything to that?": every replacement cue is a claim (no plan to
+    use kratom in place of care) and the visitor asks whether it is true. The evidence answer says plainly that
+    kratom is not a PTSD treatment, so the refusal is not needed; a plan ("so I'll quit my zoloft") keeps it."""
+    hits = [e for e in LEXICON.replacement if e.regex.search(text)]
+    return all(e.claim for e in hits) and _first(LEXICON.truth_questions, text) is not None
 
 
 def explain(text: str) -> dict:

@@ -4,11 +4,13 @@ Pure Python (no Rasa imports), so every decision is unit-tested directly; unders
 is the thin Rasa component that feeds it the classifier's ranking, the `subject` entities and the
 conversation so far. What it can decide, in order:
 
-1. a comparison ("CPT or EMDR?", "which one is better?" after two subjects came up) -> `compare`, with the
-   pair's id (`cpt_emdr`) for the comparison answer;
+1. a comparison ("CPT or EMDR?", "which one is better?" after two subjects came up, "is NET or CPT the better
+   fit?" even when the classifier is sure of one side) -> `compare`, with the pair's id (`cpt_emdr`) for the
+   comparison answer;
 2. an aspect question without a subject ("and the side effects?") -> the grid's answer for the subject named
    in the message, else the current subject (with none anywhere, cost, online and finding care are asked of
-   PTSD care in general); no answer in the grid -> the one other aspect the subject has whose words appear, or
+   PTSD care in general; "does it take very long?" after the treatments answer, or "would I have to go over
+   everything?" about PTSD, is asked of its treatment); no answer in the grid -> the one other aspect the subject has whose words appear, or
    the aspect intent stays, and its rule gives the honest "I don't have a reviewed answer about that" (answer
    key `aspect_unknown`);
 3. a bare subject: "and EMDR?" or "EMDR?" -> the last question's detail (its sessions, its side effects),
@@ -27,6 +29,7 @@ conversation so far. What it can decide, in order:
    found, the WET answer stands), and "that pill" after prazosin points back at prazosin; a particular
    medicine's answer to a message that names no medicine, in a conversation not about it ("my girlfriend
    has nightmares, is there anything that helps" as prazosin) -> the next candidate, when it is close enough;
+   "can u do emdr online" read as a detail whose words are not there -> the online answer;
 5. two close candidates -> the fallback intent with `clarify=yes`, whose response variant asks "Did you mean
    A or B?" with both as buttons (answer key `clarify`): Rasa's two-stage-fallback pattern, with plain
    questions as button payloads because the public channel refuses `/intent` syntax.
@@ -50,12 +53,15 @@ WEAK_SUBJECT = "ptsd"  # named in most messages; it is the subject only when not
 # Aspects that, with no subject anywhere in the conversation, are about PTSD care in general ("any free options?");
 # "how long does it take?" with no subject still asks which one
 ABOUT_CARE_IN_GENERAL = ("cost", "online", "find")
+# ... and this one only in its own words ("what happens at the first appointment?", not "how do they treat it")
+ABOUT_CARE_IN_ITS_WORDS = ("session_like",)
+ONLINE = "online"  # an aspect with words of its own ("zoom", "from home"): they win over a detail not asked for
 NO_VALUE = "none"  # a slot value meaning "nothing": a stale comparison must never be shown
 _COMPARE_CUE = re.compile(r"\b(?:or|vs|versus|compared?|comparing|difference|differ|better|than|between)\b", re.I)
 # Words that ask for a comparison even when only one side is named ("how does it compare with CPT?")
 _STRONG_COMPARE_CUE = re.compile(
-    r"\b(?:vs|versus|compared?|comparing|comparison|differences?|differ|different (?:from|to|than)|stack up|better than|separates?|"
-    r"distinguish\w*|as (?:well|good|effective) as|same thing as)\b",
+    r"\b(?:vs|versus|compared?|comparing|comparison|differences?|differ|different (?:from|to|than)|stack up|better th[ae]n|separates?|"
+    r"distinguish\w*|contrast\w*|as (?:well|good|effective) as|same thing as)\b",
     re.I,
 )
 # "wich is beter for me" after CPT and PE came up: a short question that picks between the two
@@ -80,8 +86,23 @@ _MEDICINE_WORD = re.compile(r"\b(?:medic\w*|meds?|pills?|tablets?|drugs?|prescri
 UNNAMED_MEDICINE_FLOOR = 0.2
 # "is there a pill for that?" right after an answer about nightmares: the medicine for nightmares is the question
 NIGHTMARE_ANSWERS = ("faq_coping_nightmares", "feeling_flashbacks_nightmares")
+_NIGHTMARES = re.compile(r"\b(?:night ?mares?|nightmars?|nitemares?|bad dreams?|night terrors?)\b", re.I)
 NIGHTMARE_MEDICINE = "prazosin"  # bank/subjects.yml: its "what" answer is the one about nightmares
 GENERAL_MEDICINE_GUESSES = (FALLBACK_INTENT, "faq_meds_overview", "faq_treatment_overview", "aspect_effectiveness")
+# "does it take very long?" after the treatments answer, "would I have to go over everything?" in a conversation
+# about PTSD: questions about PTSD's treatment, not about PTSD itself
+TREATMENT_OF_PTSD = "therapy"
+_TREATMENT_TIME = re.compile(
+    r"\b(?:sess?ions?|appointments?|visits?|go for|keep going|therap\w*|treatments?|counsel\w*)\b", re.I
+)
+_UNTREATED = re.compile(
+    r"\b(?:without|untreated|on (?:its|it s|it'?s|their) own|by itself|go(?:es)? away|naturally)\b", re.I
+)
+_RETELLING = re.compile(
+    r"\b(?:talk|tell|go over|go through|describe|reliv\w*|say|share|open up|get into)\b.{0,40}?"
+    r"\b(?:what happened|everything|all of it|it all|every detail|details?|trauma|the (?:war|attack|assault|accident|crash|abuse|rape|fire|shooting))",
+    re.I,
+)
 SHORT_FOLLOW_UP_WORDS = 12
 WEAK_CUE_WORDS = 12  # "or" and "than" ask for a comparison in a short question, not inside a long story
 SURE = 0.5  # the classifier's confidence above which a weak cue does not turn its answer into a comparison
@@ -95,6 +116,7 @@ class Turn:
     subject: str | None = None
     aspect: str | None = None
     named: Tuple[str, ...] = ()
+    nightmares: bool = False  # the visitor's words were about nightmares ("are nightmares part of PTSD?")
 
 
 @dataclass
@@ -191,6 +213,8 @@ def resolve(
     "yes"); only then does a plain fallback have to switch that question off."""
     named = named_subjects(subject_values, grid)
     res = Resolution(record={"classifier_intent": intent, "named": named})
+    if _NIGHTMARES.search(text or ""):
+        res.record["nightmares"] = True  # "any meds for them?" next turn is about the medicine for nightmares
     lifted = _follow_up_below_fallback(intent, ranking, named, current_subject, grid, band)
     if lifted != intent:
         intent = res.intent = lifted
@@ -208,7 +232,16 @@ def resolve(
             and (
                 _STRONG_COMPARE_CUE.search(text or "")
                 or _WHICH_CUE.search(text or "")  # "therapy or meds, which one actually works better"
-                or (_COMPARE_CUE.search(text or "") and words <= WEAK_CUE_WORDS and not sure)
+                or (
+                    _COMPARE_CUE.search(text or "")
+                    and (
+                        (words <= WEAK_CUE_WORDS and not sure)
+                        or (
+                            _one_sided(intent, comparable_named[:2], grid)
+                            and _asks_about_pair(text or "", comparable_named[:2], grid)
+                        )
+                    )
+                )
                 or (words <= SHORT_PAIR_WORDS and not sure)
             )
         )
@@ -237,7 +270,7 @@ def resolve(
     if (
         not [s for s in specific if s not in GENERIC]  # "any meds for that": medicines in general
         and history
-        and history[-1].intent in NIGHTMARE_ANSWERS
+        and (history[-1].intent in NIGHTMARE_ANSWERS or history[-1].nightmares)
         and intent in GENERAL_MEDICINE_GUESSES
         and words <= SHORT_FOLLOW_UP_WORDS
         and _MEDICINE_WORD.search(text or "")
@@ -256,8 +289,13 @@ def resolve(
         if _points_back(specific, current_subject, grid, text):
             subject = current_subject  # "does that pill have side effects" after prazosin: prazosin's
         source = "message" if subject in named else "slot"
-        if subject is None and aspect in ABOUT_CARE_IN_GENERAL:
+        if subject is None and (
+            aspect in ABOUT_CARE_IN_GENERAL
+            or (aspect in ABOUT_CARE_IN_ITS_WORDS and grid.mentions_aspect(aspect, text))
+        ):
             subject, source = WEAK_SUBJECT, "default"  # "is it very expensive?" with nothing named: care in general
+        if subject == WEAK_SUBJECT and _asks_of_treatment(aspect, history, grid, text):
+            subject = TREATMENT_OF_PTSD
         if not grid.answer(subject, aspect) and not grid.mentions_aspect(aspect, text):
             # "is it on line" after PE, read as another aspect PE has no answer for: the words ask for the
             # online answer PE has; an aspect whose own words appear keeps its honest "no reviewed answer"
@@ -317,6 +355,16 @@ def resolve(
             # "whats pe", "explain prazosin to me": what it is, asked of the subject named, none of the detail's words
             res.record.update(was=intent)
             return _answer(res, grid, subject, "what", "what_it_is_unasked", "message")
+        online = grid.answer(subject, ONLINE)
+        if (
+            subject in specific
+            and online not in (None, intent)
+            and grid.mentions_aspect(ONLINE, text or "")
+            and not grid.asked_for(intent, subject, text or "")
+        ):
+            # "can u do emdr online", classified as EMDR's sessions: the online answer its words ask for
+            res.record.update(was=intent)
+            return _answer(res, grid, subject, ONLINE, "online_in_words", "message")
         instead = _unnamed_medicine(intent, served, named, current_subject, ranking, grid, text)
         if instead:
             # "my girlfriend has nightmares almost every night, is there anything that helps": prazosin was
@@ -339,6 +387,50 @@ def resolve(
             res.record.update(rule="family", subject=current_subject)
             return res
     return _clarify(res, intent, ranking, labels, band, grid, named, clarify_pending)
+
+
+def _one_sided(intent: str, pair: Sequence[str], grid: Grid) -> bool:
+    """ "EMDR or TF-CBT for my son?": the classifier's sure answer is about one of the two named, not both."""
+    about = [grid.belongs(intent, s) for s in pair]
+    return any(about) and not all(about)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+_QUESTION_START = re.compile(
+    r"^\W*(?:what|whats|how|does|do|is|are|can|could|should|which|will|would|why|when|where|who)\b", re.I
+)
+
+
+def _asks_about_pair(text: str, pair: Sequence[str], grid: Grid) -> bool:
+    """The question itself names both, joined by "or" or "vs" ("is NET or CPT the better fit?", "PE or meds? I
+    don't want to rehash it"), not only a statement before it ("VA offered me sertraline or therapy. does zoloft
+    work?"). With no question sentence, any sentence will do ("pct or pe. I really don't want to dig into it")."""
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
+    questions = [s for s in sentences if s.rstrip().endswith("?") or _QUESTION_START.match(s)]
+    return any(
+        _COMPARE_CUE.search(sentence) and all(_names(sentence, subject, grid) for subject in pair)
+        for sentence in questions or sentences
+    )
+
+
+def _names(sentence: str, subject: str, grid: Grid) -> bool:
+    return any(re.search(rf"\b{re.escape(name)}\b", sentence, re.I) for name in grid.subjects[subject].names)
+
+
+def _asks_of_treatment(aspect: str, history: Sequence[Turn], grid: Grid, text: str) -> bool:
+    """An aspect of PTSD's treatment, asked in a conversation about PTSD: the message names sessions or therapy,
+    or follows an answer about treatment, or retells ("go over everything that happened") or asks about the
+    first session in the aspect's own words. Never "does it go away without treatment?"."""
+    if not grid.answer(TREATMENT_OF_PTSD, aspect) or _UNTREATED.search(text or ""):
+        return False
+    last = history[-1].intent if history else None
+    if _TREATMENT_TIME.search(text or "") or (last and last.startswith("faq_treatment_")):
+        return True
+    if grid.answer(WEAK_SUBJECT, aspect):
+        return False  # PTSD's own answer ("how long does it last?") unless the words are about treatment
+    if aspect == "talk_trauma":
+        return bool(_RETELLING.search(text or ""))
+    return aspect == "session_like" and grid.mentions_aspect(aspect, text or "")
 
 
 def _aspect_in_words(subject: str | None, aspect: str, grid: Grid, text: str) -> str:

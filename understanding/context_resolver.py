@@ -60,6 +60,7 @@ def history_of(tracker: DialogueStateTracker | None) -> List[context.Turn]:
                     subject=record.get("subject"),
                     aspect=record.get("aspect"),
                     named=tuple(record.get("named") or ()),
+                    nightmares=bool(record.get("nightmares")),
                 )
             )
             if len(turns) >= HISTORY_TURNS:

@@ -239,16 +239,21 @@ def test_lexicon_entries_have_unique_ids_and_reasons():
     entries = (
         data["substances"]["kratom"]
         + data["substances"]["other"]
+        + data["substances"]["everyday"]
         + data["therapy"]
         + data["conditions"]
         + data["dose_cues"]
         + data["replacement_cues"]
         + data["factual"]
+        + data["truth_questions"]
     )
     ids = [e["id"] for e in entries]
     assert len(ids) == len(set(ids)), "duplicate lexicon ids"
     assert all(e.get("why") for e in entries), "every lexicon entry needs a why"
     assert all(e.get("needs", "any") in {"any", "substance", "kratom"} for e in data["dose_cues"])
+    # only a claim about kratom may give way to the evidence answer, never a plan to use it in place of care
+    claims = {e["id"] for e in data["replacement_cues"] if e.get("claim")}
+    assert claims and not claims & {"instead_of_treatment", "stop_treatment", "switch_to_kratom", "no_need_treatment"}
 
 
 # --- evaluation ----------------------------------------------------------------------------------
@@ -425,3 +430,15 @@ def test_followup_response_has_kratom_variant_and_default(training):
     kratom_buttons = [b["payload"] for b in variants[0]["buttons"]]
     dose_buttons = [b["payload"] for b in training["responses"]["utter_guard_kratom_dose"][0]["buttons"]]
     assert kratom_buttons == dose_buttons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # quitting kratom, with or without rehab, is not kratom in place of care (round 10)
+        "can i get off kratom without rehab",
+        "i want to quit kratom with therapy",
+    ],
+)
+def test_quitting_kratom_is_not_a_replacement(text):
+    assert assess(text) is None, kratom.explain(text)

@@ -389,6 +389,12 @@ def test_an_aspect_with_no_subject_anywhere_is_asked_of_ptsd_care_in_general():
     res = run("aspect_cost", text="is very expensive?")
     assert res.intent == "faq_care_cost" and res.record["subject_from"] == "default"
     assert run("aspect_online", text="online is possible?").intent == "faq_treatment_online"
+    # ... and of its treatment: "what happens at the first appointment?", but only in those words
+    assert (
+        run("aspect_session_like", text="what happens at the first appointment").intent == "faq_care_first_appointment"
+    )
+    assert run("aspect_session_like", text="how do they treat it").intent == "aspect_session_like"
+    assert run("aspect_talk_trauma", text="do i have to tell my boss").intent == "aspect_talk_trauma"
     # an aspect PTSD itself has no answer for stays honest
     assert run("aspect_side_effects", text="side effects?").intent == "aspect_side_effects"
 
@@ -399,8 +405,72 @@ def test_a_pill_for_that_after_the_nightmares_answer_is_the_medicine_for_nightma
     assert res.intent == "faq_meds_prazosin_nightmares" and res.record["rule"] == "nightmare_medicine"
     meds = run("faq_meds_overview", ["medication"], history=nightmares, text="any meds for that")
     assert meds.intent == "faq_meds_prazosin_nightmares"
+    # ... also after any answer to a question about nightmares ("are nightmares part of PTSD?" then "any meds for them?")
+    asked = [Turn(intent="faq_ptsd_symptoms", nightmares=True)]
+    assert run("faq_meds_overview", ["medication"], history=asked, text="any meds for them?").intent == (
+        "faq_meds_prazosin_nightmares"
+    )
+    assert run("faq_ptsd_symptoms", text="are nightmares normal with ptsd").record["nightmares"] is True
     # medicines in general after another answer, or a medicine named, stay as they were
     elsewhere = run("faq_meds_overview", history=[Turn(intent="faq_ptsd_what")], text="is there a pill for that")
     assert elsewhere.intent in (None, "faq_meds_overview") and elsewhere.record["rule"] == "answer"
     named = run("faq_meds_sertraline", ["sertraline"], history=nightmares, text="would zoloft help that")
     assert named.intent in (None, "faq_meds_sertraline") and named.record["rule"] != "nightmare_medicine"
+
+
+def test_a_treatment_question_in_a_conversation_about_ptsd_is_asked_of_its_treatment():
+    # "would I have to go over everything?" with PTSD the subject: PTSD has no such answer, its treatment has
+    text = "would I have to go over everything that happened"
+    assert run("aspect_talk_trauma", current="ptsd", text=text).intent == "faq_treatment_talk_about_trauma"
+    # "do I have to tell my boss I have it?" is not about retelling the trauma: the honest reply stays
+    assert run("aspect_talk_trauma", current="ptsd", text="do i have to tell my boss i have it").intent == (
+        "aspect_talk_trauma"
+    )
+    # "does it take very long?" right after the treatments answer: how long treatment takes
+    after_treatments = [Turn(intent="faq_treatment_overview", subject="ptsd")]
+    res = run("aspect_how_long", current="ptsd", history=after_treatments, text="does it take very long?")
+    assert res.intent == "faq_treatment_length" and res.record["subject"] == "therapy"
+    assert (
+        run("aspect_how_long", current="ptsd", text="how many sessions is it usually").intent == "faq_treatment_length"
+    )
+    # how long PTSD itself lasts stays PTSD's answer, even right after the treatments answer
+    after_what = [Turn(intent="faq_ptsd_what", subject="ptsd")]
+    assert run("aspect_how_long", current="ptsd", history=after_what, text="how long does it last").intent == (
+        "faq_ptsd_go_away"
+    )
+    untreated = run("aspect_how_long", current="ptsd", history=after_treatments, text="how long without treatment")
+    assert untreated.intent == "faq_ptsd_go_away"
+
+
+def test_x_or_y_answered_about_one_side_only_is_a_comparison():
+    # "EMDR or trauma focused CBT for my son?": the classifier is sure of one side; the visitor asked for both
+    res = run("faq_treatment_tf_cbt", ["emdr", "tf_cbt"], text="EMDR or trauma focused CBT for my son? he's 12")
+    assert res.intent == context.COMPARE_INTENT and res.entities["comparison"] == "emdr_tf_cbt"
+    text = "could you contrast narrative exposure therapy with cognitive processing therapy"
+    contrast = run("subject_only", ["net", "cpt"], ranking=[("subject_only", 0.3)], text=text)
+    assert contrast.intent == context.COMPARE_INTENT
+    long_question = "Is narrative exposure therapy or CPT the better fit for someone with several traumas?"
+    assert run("faq_treatment_net", ["net", "cpt"], text=long_question).intent == context.COMPARE_INTENT
+    no_question = "pct or pe. I really don't want to dig into what happened over there"
+    assert run("faq_treatment_pct", ["pct", "pe"], text=no_question).intent == context.COMPARE_INTENT
+    # ... but not when the question is about one of them, the pair only in a statement before it
+    for text, named in (
+        ("VA offered me sertraline or a therapy program. does zoloft even work for ptsd?", ["sertraline", "therapy"]),
+        ("my doctor gave me a choice of zoloft or cpt. what's zoloft like for ptsd", ["sertraline", "cpt"]),
+    ):
+        one = run("faq_meds_sertraline", named, text=text)
+        assert one.intent in (None, "faq_meds_sertraline"), text
+    # a sure answer about neither side is not second-guessed by "or"
+    find = run(
+        "faq_care_find_trained_therapist", ["cpt", "pe", "emdr"], text="how do I find someone trained in CPT or PE"
+    )
+    assert find.intent in (None, "faq_care_find_trained_therapist")
+
+
+def test_the_online_words_win_over_a_detail_not_asked_for():
+    # "can u do emdr online", classified as EMDR's sessions answer: the online answer
+    res = run("faq_treatment_emdr_sessions", ["emdr"], text="can u do emdr online")
+    assert res.intent == "faq_treatment_online" and res.record["rule"] == "online_in_words"
+    # a detail whose own words are there stays ("how many sessions of emdr online")
+    kept = run("faq_treatment_emdr_sessions", ["emdr"], text="how many sessions of emdr online")
+    assert kept.intent in (None, "faq_treatment_emdr_sessions")
