@@ -10,9 +10,9 @@ conversation so far. What it can decide, in order:
 2. an aspect question without a subject ("and the side effects?") -> the grid's answer for the subject named
    in the message, else the current subject (with none anywhere, cost, online and finding care are asked of
    PTSD care in general; "does it take very long?" after the treatments answer, or "would I have to go over
-   everything?" about PTSD, is asked of its treatment); no answer in the grid -> the one other aspect the subject has whose words appear, or
-   the aspect intent stays, and its rule gives the honest "I don't have a reviewed answer about that" (answer
-   key `aspect_unknown`);
+   everything?" about PTSD, is asked of its treatment); no answer in the grid -> the one other aspect the
+   subject has whose words appear, or the aspect intent stays, and its rule gives the honest "I don't have a
+   reviewed answer about that" (answer key `aspect_unknown`);
 3. a bare subject: "and EMDR?" or "EMDR?" -> the last question's detail (its sessions, its side effects),
    asked of the new subject, when the bank has that answer (English ellipsis: "how many sessions is PE?" "and
    EMDR?"), and a bare "what about paxil?" right after a detail of a particular subject; "what about effexor"
