@@ -53,6 +53,11 @@ class Grid:
         cue = self.aspects.get(aspect, {}).get("cues")
         return bool(cue and _cue(cue).search(text))
 
+    def mentions_subject(self, subject: str, text: str) -> bool:
+        """Does the text name the subject in one of its names ("zoloft" for sertraline)?"""
+        names = self.subjects[subject].names
+        return bool(names) and bool(_cue(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b").search(text))
+
     def asked_for(self, answer_key: str, subject: str, text: str) -> bool:
         """Does the text ask for what this cell answers? True when one of the cell's aspects has no cues
         (bank/subjects.yml) or its cues appear; False means the visitor did not ask for that detail."""

@@ -17,8 +17,8 @@ the crisis route, a safety check-in when the signal is real but uncertain, or th
    a check-in when it sees any signal or the reply would say nothing about the message, else the answer; no
    lexicon match -> the learned layer's band decides (>= crisis_from: crisis; >= checkin_from: check-in;
    >= notice_from in a message it would not otherwise understand: check-in, never "not understood"); a hard
-   negative (idiom, negation, topic question) takes the crisis words back. A signal below the bars ("set aside", or "faint" below notice_from) keeps the answer,
-   with the crisis line beside it.
+   negative (idiom, negation, topic question) takes the crisis words back. A signal below the bars ("set
+   aside", or "faint" below notice_from) keeps the answer, with the crisis line beside it.
 4. Kratom and other dose/replacement guards, when no crisis or check-in was chosen. An amount that names no
    substance, in a conversation about none, that the classifier is sure lies outside PTSD ("how many steps a
    day do I need") gets the out-of-scope reply instead of the refusal: neither gives an amount.
@@ -259,7 +259,7 @@ def route(
     # 3. One message on its own.
     signal = lexicon_crisis or probability >= band.checkin_from or classifier_says_crisis or checkin_signal
     kind = guessed_kind() if signal else None
-    past = _told_as_past(text, kind, answer_intent, ranking, dose) if signal else None
+    past = _told_as_past(text, kind, answer_intent, ranking, dose)  # no kind without a signal: None at once
     if past:
         # danger told as the past by a visitor who says it is over, with a question: its answer, and the help
         # line for its kind beside it (dialogue/answer_policy.py); "again", "lately", a plan... keep the route

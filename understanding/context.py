@@ -408,13 +408,9 @@ def _asks_about_pair(text: str, pair: Sequence[str], grid: Grid) -> bool:
     sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
     questions = [s for s in sentences if s.rstrip().endswith("?") or _QUESTION_START.match(s)]
     return any(
-        _COMPARE_CUE.search(sentence) and all(_names(sentence, subject, grid) for subject in pair)
+        _COMPARE_CUE.search(sentence) and all(grid.mentions_subject(subject, sentence) for subject in pair)
         for sentence in questions or sentences
     )
-
-
-def _names(sentence: str, subject: str, grid: Grid) -> bool:
-    return any(re.search(rf"\b{re.escape(name)}\b", sentence, re.I) for name in grid.subjects[subject].names)
 
 
 def _asks_of_treatment(aspect: str, history: Sequence[Turn], grid: Grid, text: str) -> bool:
