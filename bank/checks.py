@@ -235,6 +235,16 @@ SECONDARY_HOSTS = (
     "phillipslytle.com",
     "jdsupra.com",
     "journeyom.life",
+    "ourveteranssite.wordpress.com",  # blog and staging copies of VA pages (the brief marks them as copies)
+    "va-ptsd-decisionaid.staging.urbanemu.com",
+    "api-pubmed-ncbi.laibokeji.com",  # mirrors of PubMed and library records
+    "bib-bvb.de",
+    "docslib.org",
+    "onlinefirstaid.com",  # sites that quote or re-host another publisher's page
+    "sonomapti.com",
+    "centertrw.cloud",
+    "aaets.org",
+    "ocalaaccidentlaw.com",
 )
 _SECONDARY_WORDS = re.compile(r"\b(?:secondary|mirror|copy)\b", re.IGNORECASE)
 

@@ -50,6 +50,7 @@ class Entry:
     regex: re.Pattern[str]
     needs: str = "any"  # dose cues only: any / substance / kratom
     claim: bool = False  # replacement cues only: a claim about kratom, not a plan to use it
+    claim_if_others: bool = False  # ... a claim when the use it tells is someone else's ("for his ptsd")
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def _entries(raw: list[dict], blocks: dict[str, str]) -> tuple[Entry, ...]:
             regex=re.compile(_expand(item["pattern"], blocks), re.IGNORECASE),
             needs=item.get("needs", "any"),
             claim=bool(item.get("claim", False)),
+            claim_if_others=bool(item.get("claim_if_others", False)),
         )
         for item in raw
     )
@@ -302,12 +304,22 @@ def assess(text: str) -> Verdict | None:
     return None
 
 
+_SOMEONE_ELSE = re.compile(r"\b(?:his|her|their|him|them)\b")
+_THE_VISITOR = re.compile(r"\b(?:i|i'm|im|i've|ive|my|me|myself)\b")
+
+
 def _asks_if_claim_is_true(text: str) -> bool:
     """ "My buddy swears kratom fixed his PTSD, anything to that?": every replacement cue is a claim (no plan to
     use kratom in place of care) and the visitor asks whether it is true. The evidence answer says plainly that
-    kratom is not a PTSD treatment, so the refusal is not needed; a plan ("so I'll quit my zoloft") keeps it."""
-    hits = [e for e in LEXICON.replacement if e.regex.search(text)]
-    return all(e.claim for e in hits) and _first(LEXICON.truth_questions, text) is not None
+    kratom is not a PTSD treatment, so the refusal is not needed; a plan ("so I'll quit my zoloft") keeps it.
+    Someone else's use told as a fact ("my boyfriend has been using kratom for his ptsd. what even is that
+    stuff") is asked about in the same way; the visitor's own use ("for my ptsd") keeps the refusal."""
+    hits = [(e, m.group(0)) for e in LEXICON.replacement if (m := e.regex.search(text))]
+    claims = all(
+        e.claim or (e.claim_if_others and _SOMEONE_ELSE.search(said) and not _THE_VISITOR.search(said))
+        for e, said in hits
+    )
+    return claims and _first(LEXICON.truth_questions, text) is not None
 
 
 def explain(text: str) -> dict:

@@ -249,8 +249,9 @@ def route(
         # A reply that is not a new question stays with the lines: "not understood", a nod, a goodbye ("It's
         # loaded", "He's asleep now"), more about how they feel ("mostly at night when the nightmares wake
         # me up"), or a statement with any signal in it ("What's the use. I survived that and for what.").
-        # A check-in that gets one of these was not answered with a no.
-        says_little = dose is None and (intent in HOLDS_THE_LINES or intent.startswith(FEELING_PREFIX))
+        # A check-in that gets one of these was not answered with a no. A check-in reply out of place ("I'm fine now.
+        # Forget I said anything." after the lines) is judged by the answer it would leave the visitor with.
+        says_little = dose is None and (answer_intent in HOLDS_THE_LINES or intent.startswith(FEELING_PREFIX))
         faint_statement = probability >= band.pointer_from and "?" not in text
         if followup or lexicon_crisis or probability >= band.checkin_from or says_little or faint_statement:
             kind = guessed_kind() if (lexicon_crisis or probability >= band.checkin_from) else safety.checkin_kind

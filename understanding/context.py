@@ -81,6 +81,12 @@ _POINTS_BACK = re.compile(
     r"therap(?:y|ies)|treatments?)\b",
     re.I,
 )
+# "does it actually help ptsd?" after kratom: "it" is the subject in hand and PTSD only what it would help
+_IT_FOR_PTSD = re.compile(
+    r"\b(?:does|do|did|will|would|can|could|is|are)\s+(?:it|that|this|they|those|these)(?:\s+stuff)?\s+"
+    r"(?:\w+\s+)?(?:help|helps|work|works|treat|fix|cure|do anything|good for)\b",
+    re.I,
+)
 # Words that ask about medicines in general: "is there a medicine for the nightmares" may get prazosin's answer
 _MEDICINE_WORD = re.compile(r"\b(?:medic\w*|meds?|pills?|tablets?|drugs?|prescri\w*|rx|dose)\b", re.I)
 UNNAMED_MEDICINE_FLOOR = 0.2
@@ -331,6 +337,16 @@ def resolve(
             aspect = grid.primary_aspect(intent) or "what"
             return _answer(res, grid, specific[0], aspect, "cell_remap", "message")
         general = bool(served & {WEAK_SUBJECT, *GENERIC})
+        if (
+            named == [WEAK_SUBJECT]
+            and current_subject not in (None, WEAK_SUBJECT, *GENERIC)
+            and WEAK_SUBJECT in served
+            and _IT_FOR_PTSD.search(text or "")
+            and grid.answer(current_subject, "effectiveness")
+        ):
+            # "does it actually help ptsd or is that just internet talk" after kratom: how well kratom works, not
+            # the answer about PTSD's treatments the word "ptsd" drew
+            return _answer(res, grid, current_subject, "effectiveness", "it_for_ptsd", "slot")
         if not named and current_subject not in served and grid.subjects.get(current_subject or "") and general:
             # "how many sessions would I need" after EMDR: the classifier's general answer, asked of EMDR;
             # "is it free?" after the PTSD Coach app: the app's own answer, not the cost of care

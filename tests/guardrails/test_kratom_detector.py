@@ -164,6 +164,8 @@ def test_other_drug_doses(text):
         "will it go away or dose it stay forever",
         "what treatment dose work best for ptsd",
         "i been skeptical. dose talk therapy for ptsd work for real people",
+        # round 11: doses left in the bottle are a supply, not an amount
+        "we have about five days of doses left. does amoxicillin need to go in the fridge?",
     ],
 )
 def test_plain_factual_questions_pass(text):
@@ -254,6 +256,31 @@ def test_lexicon_entries_have_unique_ids_and_reasons():
     # only a claim about kratom may give way to the evidence answer, never a plan to use it in place of care
     claims = {e["id"] for e in data["replacement_cues"] if e.get("claim")}
     assert claims and not claims & {"instead_of_treatment", "stop_treatment", "switch_to_kratom", "no_need_treatment"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my boyfriend has been using kratom for his ptsd. what even is that stuff",
+        "my dad started taking kratom for his nightmares, does it actually work?",
+        "my buddy swears kratom fixed his ptsd, anything to that?",
+    ],
+)
+def test_someone_elses_use_or_a_claim_asked_about_gets_the_answer(text):
+    assert assess(text) is None, assess(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my boyfriend has been using kratom for his ptsd.",  # told, not asked about
+        "ive been using kratom for my ptsd. what is it exactly",  # the visitor's own use
+        "my brother is using kratom for his ptsd instead of therapy, is it safe?",  # in place of care
+        "i use kratom for my ptsd, is it safe",
+    ],
+)
+def test_own_use_or_use_in_place_of_care_keeps_the_refusal(text):
+    assert assess(text).intent == REPLACEMENT, assess(text)
 
 
 # --- evaluation ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ TOLD_AS_OVER = [
     "Overdosed on heroin eight years ago, been clean since. Which PTSD medicines are safe for me?",
     "My teenager took an overdose 3 years ago and she's been well for a long time now. Is fluoxetine ok?",
     "I was abused as a child. Therapy changed my life. Can I take sertraline while pregnant?",
+    "I was assaulted in my first year of uni. It's been nearly three years and I'm safe. Is EMDR used for that?",
 ]
 
 STILL_NOW = [
@@ -25,6 +26,7 @@ STILL_NOW = [
     "I was abused as a child and I'm scared of him",  # nothing says it is over
     "I'm safe now",  # nothing says when it happened
     "years ago I cut myself. I'm doing well now but I want to cut tonight",
+    "it's been two years since my attempt and I'm safe, but the thoughts are back",
 ]
 
 

@@ -115,6 +115,19 @@ def test_after_a_crisis_reply_follow_ups_stay_on_the_crisis_route(text):
     assert routing.intent.startswith("guard_crisis_")
 
 
+def test_after_a_crisis_reply_a_check_in_reply_that_answers_nothing_keeps_the_lines():
+    # "I'm fine now. Forget I said anything." after a crisis reply: the classifier reads a check-in reply, which has
+    # no place here, and nothing else it could answer: the lines stay; a real question beside it is answered
+    ranking = [("guard_checkin_safe", 0.32), ("guard_checkin", 0.15)]
+    safety = router.Safety("crisis", "suicide")
+    said = route(
+        "I'm fine now. Forget I said anything.", "guard_checkin_safe", ranking, probability=0.05, safety=safety
+    )
+    assert said.intent == router.FOLLOWUP_INTENT
+    asks = [("guard_checkin_safe", 0.4), ("faq_treatment_cpt", 0.35)]
+    assert route("no im safe. what is cpt?", "guard_checkin_safe", asks, safety=safety).intent == "faq_treatment_cpt"
+
+
 def test_after_a_crisis_reply_an_ordinary_question_is_answered():
     routing = route("ok. what is EMDR?", "faq_treatment_emdr", probability=0.05, safety=router.Safety("crisis"))
     assert routing.intent is None

@@ -224,12 +224,12 @@ def test_a_long_story_that_names_two_treatments_is_not_a_comparison_without_aski
 
 
 def test_pe_gets_what_pe_is_when_its_sessions_answer_is_only_just_ahead():
-    # "talk" is one of the sessions answer's words, so only the closeness of the two candidates decides
+    # "homework" is one of the sessions answer's words, so only the closeness of the two candidates decides
     ranking = [("faq_treatment_pe_sessions", 0.41), ("faq_treatment_pe", 0.38)]
-    res = run("faq_treatment_pe_sessions", ["pe"], ranking=ranking, text="what's pe, do you talk a lot")
+    res = run("faq_treatment_pe_sessions", ["pe"], ranking=ranking, text="what's pe, is there homework")
     assert res.intent == "faq_treatment_pe" and res.record["rule"] == "what_it_is"
     clear = [("faq_treatment_pe_sessions", 0.8), ("faq_treatment_pe", 0.1)]
-    assert run("faq_treatment_pe_sessions", ["pe"], ranking=clear, text="do you talk a lot in pe").intent is None
+    assert run("faq_treatment_pe_sessions", ["pe"], ranking=clear, text="is there homework in pe").intent is None
 
 
 def test_a_confident_answer_is_not_turned_into_a_comparison_by_or():
@@ -416,6 +416,21 @@ def test_a_pill_for_that_after_the_nightmares_answer_is_the_medicine_for_nightma
     assert elsewhere.intent in (None, "faq_meds_overview") and elsewhere.record["rule"] == "answer"
     named = run("faq_meds_sertraline", ["sertraline"], history=nightmares, text="would zoloft help that")
     assert named.intent in (None, "faq_meds_sertraline") and named.record["rule"] != "nightmare_medicine"
+
+
+def test_talking_about_the_trauma_is_answered_by_the_answer_that_sets_every_therapy_side_by_side():
+    # it says how much each therapy asks you to retell, PE and NET (in detail) included
+    for therapy in ("cpt", "pe", "emdr", "wet", "net", "pct", "tf_cbt"):
+        res = run("aspect_talk_trauma", current=therapy, text="do i have to talk about what happened")
+        assert res.intent == "faq_treatment_talk_about_trauma", therapy
+
+
+def test_does_it_help_ptsd_asks_how_well_the_subject_in_hand_works():
+    text = "does it actually help ptsd or is that just internet talk"
+    res = run("faq_treatment_overview", ["ptsd"], current="kratom", text=text)
+    assert res.intent == "faq_kratom_ptsd_evidence" and res.record["rule"] == "it_for_ptsd"
+    # PTSD itself asked about keeps its answer: "it" is not the subject of a treatment question here
+    assert run("faq_ptsd_go_away", ["ptsd"], current="kratom", text="does ptsd go away on its own").intent is None
 
 
 def test_a_treatment_question_in_a_conversation_about_ptsd_is_asked_of_its_treatment():
