@@ -305,7 +305,7 @@ def assess(text: str) -> Verdict | None:
 
 
 _SOMEONE_ELSE = re.compile(r"\b(?:his|her|their|him|them)\b")
-_THE_VISITOR = re.compile(r"\b(?:i|i'm|im|i've|ive|my|me|myself)\b")
+_THE_VISITOR = re.compile(r"\b(?:i|im|ive|my|me|myself)\b")  # \bi\b already matches the i of "i'm"
 
 
 def _asks_if_claim_is_true(text: str) -> bool:
