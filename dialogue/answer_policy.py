@@ -52,6 +52,7 @@ _PLAIN_RULE_EVENTS = ("ActionExecuted", "UserUttered", "DefinePrevUserUtteredFea
 
 POINTER_ACTION = "utter_contacts_pointer"
 CONTACTS_ACTION_PREFIX = "utter_contacts_"
+CRISIS_CLOSING_ACTION = "utter_guard_crisis_continue"  # "I'm still here": the last thing a crisis reply says
 
 # (intent, the actions run after it, whether they end by listening for the next message)
 Turn = Tuple[str, Tuple[str, ...], bool]
@@ -140,6 +141,16 @@ def with_crisis_line(actions: List[str], message: UserUttered, table: Dict[str, 
     return actions
 
 
+def with_topic_answer(actions: List[str], message: UserUttered) -> List[str]:
+    """A crisis route that also answers the visitor's question about its topic (guardrails/router.py): the
+    answer comes after the lines, before the closing "I'm still here"."""
+    answer = ((message.parse_data or {}).get("guardrail") or {}).get("answer_too")
+    if not answer:
+        return actions
+    closing = [a for a in actions if a == CRISIS_CLOSING_ACTION]
+    return [*(a for a in actions if a != CRISIS_CLOSING_ACTION), f"utter_{answer}", *closing]
+
+
 def actions_since_user_message(tracker: DialogueStateTracker) -> int | None:
     """How many actions ran after the latest user message; None if none is pending an answer."""
     count = 0
@@ -208,7 +219,9 @@ class AnswerRulePolicy(RulePolicy):
         done = actions_since_user_message(tracker)
         if actions is None or done is None:
             return None
-        actions = with_crisis_line(actions, tracker.latest_message, self.answers)
+        actions = with_topic_answer(
+            with_crisis_line(actions, tracker.latest_message, self.answers), tracker.latest_message
+        )
         return actions[done] if done < len(actions) else ACTION_LISTEN_NAME
 
     def predict_action_probabilities(

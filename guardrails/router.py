@@ -13,7 +13,8 @@ the crisis route, a safety check-in when the signal is real but uncertain, or th
    with any learned signal; a question ("ok. what is EMDR?") is answered.
 3. Otherwise: danger told as over, with a question ("I overdosed in 2016, clean since; which PTSD medicines are
    safe?", guardrails/resolved.py) -> its answer, with the help line of its kind beside it. A strong lexicon
-   match -> crisis; a soft one (words headlines and hyperbole also use) -> crisis when the learned layer agrees,
+   match -> crisis (a question about that kind's topic, such as sexual assault, also gets the topic's answer after
+   the lines); a soft one (words headlines and hyperbole also use) -> crisis when the learned layer agrees,
    a check-in when it sees any signal or the reply would say nothing about the message, else the answer; no
    lexicon match -> the learned layer's band decides (>= crisis_from: crisis; >= checkin_from: check-in;
    >= notice_from in a message it would not otherwise understand: check-in, never "not understood"); a hard
@@ -59,6 +60,14 @@ LEARNED_KIND_FLOOR = 0.05  # a crisis intent below this share of the classifier'
 # Replies that answer nothing: danger told as the past keeps the crisis route unless there is a real answer
 NO_ANSWER = (*SAYS_LITTLE, "aspect_unknown", OUT_OF_SCOPE_INTENT, "thanks", "greet")
 PAST_ANSWER_FLOOR = 0.05  # the classifier's belief in that answer, under a crisis intent it sees too
+# A question about the topic of a crisis kind ("is it normal to still feel jumpy months after being sexually
+# assaulted?") keeps the crisis route, lines first, and gets the topic's answer after them: the route alone left
+# the question unanswered. Only answers written for that kind, and only when the classifier is this sure of it.
+TOPIC_ANSWERS = {
+    "sexual_assault": ("faq_trauma_sexual_assault", "faq_trauma_mst"),
+    "domestic_violence": ("faq_trauma_partner_violence",),
+}
+TOPIC_ANSWER_FLOOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -269,7 +278,11 @@ def route(
         routing.guardrail = decide.record("past", kind, layer, _Pattern(past[0], None))
         return _kratom_guard(routing, text, intent, dose)
     if lexicon_crisis and not verdict.soft:
-        return crisis_route(verdict.kind, "lexicon", verdict)
+        crisis_route(verdict.kind, "lexicon", verdict)
+        topic_answer = _topic_answer(text, verdict.kind, ranking)
+        if topic_answer:  # after the lines (dialogue/answer_policy.py)
+            routing.guardrail["answer_too"] = topic_answer
+        return routing
     if lexicon_crisis:  # soft: headlines and hyperbole use these words too
         if probability >= band.crisis_from:
             return crisis_route(verdict.kind, "lexicon", verdict)
@@ -315,6 +328,14 @@ def route(
         # carries the line already
         routing.guardrail = decide.record("faint", guessed_kind(), "learned")
     return _kratom_guard(routing, text, intent, dose)
+
+
+def _topic_answer(text: str, kind: str | None, ranking: Sequence[Tuple[str, float]]) -> str | None:
+    """The answer to a question about the topic of this crisis kind, when the classifier is sure of it."""
+    if "?" not in text:
+        return None
+    answer = best_answer(ranking, TOPIC_ANSWER_FLOOR)
+    return answer if answer in TOPIC_ANSWERS.get(kind or "", ()) else None
 
 
 @dataclass(frozen=True)

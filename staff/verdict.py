@@ -152,6 +152,8 @@ def _guard_verdict(g: Dict[str, Any], answer_keys: Sequence[str]) -> Dict[str, A
         help_lines = "NO help lines were sent"
     if outcome == "crisis":
         text = f"Crisis route: {CRISIS_KINDS.get(kind, kind)}, {_matched(g)}; {help_lines}."
+        if g.get("answer_too"):  # a question about the kind's topic: its answer came after the lines
+            text = text[:-1] + f", then the answer {g['answer_too']} to the question asked."
         if not contacts:
             return _result("crisis", text, "red", "Crisis route without help lines: the visitor got no help line.")
         return _result("crisis", text)

@@ -93,6 +93,14 @@ UNNAMED_MEDICINE_FLOOR = 0.2
 # "is there a pill for that?" right after an answer about nightmares: the medicine for nightmares is the question
 NIGHTMARE_ANSWERS = ("faq_coping_nightmares", "feeling_flashbacks_nightmares")
 _NIGHTMARES = re.compile(r"\b(?:night ?mares?|nightmars?|nitemares?|bad dreams?|night terrors?)\b", re.I)
+_ANOTHER_ONE = re.compile(r"\b(?:ones?|other|another)\b", re.I)  # "wat about the writen one": a subject, unnamed
+KRATOM = "kratom"
+KRATOM_INTERACTIONS = "faq_kratom_interactions"  # kratom with a medicine: its own answer, not the medicine's
+_TOGETHER = re.compile(
+    r"\b(?:interact\w*|mix\w*|together|combin\w*|mess(?:es|ing)? (?:with|up)|alongside|at the same time|on both|"
+    r"(?:take|taking|use|using|have|having) (?:it|kratom|them) (?:with|while on|on top of))\b",
+    re.I,
+)
 NIGHTMARE_MEDICINE = "prazosin"  # bank/subjects.yml: its "what" answer is the one about nightmares
 GENERAL_MEDICINE_GUESSES = (FALLBACK_INTENT, "faq_meds_overview", "faq_treatment_overview", "aspect_effectiveness")
 # "does it take very long?" after the treatments answer, "would I have to go over everything?" in a conversation
@@ -110,6 +118,7 @@ _RETELLING = re.compile(
     re.I,
 )
 SHORT_FOLLOW_UP_WORDS = 12
+WHICH_ONE_WORDS = 6  # "of venlafaxine", "the zoloft one": a name given in reply to "which one do you mean?"
 WEAK_CUE_WORDS = 12  # "or" and "than" ask for a comparison in a short question, not inside a long story
 SURE = 0.5  # the classifier's confidence above which a weak cue does not turn its answer into a comparison
 
@@ -203,6 +212,21 @@ def _last_aspect(history: Sequence[Turn]) -> str | None:
     return history[-1].aspect if history else None
 
 
+def _kratom_with_a_medicine(named: Sequence[str], current: str | None, grid: Grid, text: str) -> bool:
+    """Kratom (named, or the conversation's subject) and a medicine named, with words about taking them together."""
+    about_kratom = KRATOM in named or current == KRATOM
+    medicine = any(s != KRATOM and grid.subjects[s].compare_as == GENERIC["medication"] for s in named)
+    return about_kratom and medicine and bool(_TOGETHER.search(text or ""))
+
+
+def _which_one_was_asked(history: Sequence[Turn]) -> str | None:
+    """The aspect of the last turn when it named nothing and so got "which treatment or medicine do you mean?"."""
+    last = history[-1] if history else None
+    if last and last.subject is None and not last.named and last.aspect not in (None, "what"):
+        return last.aspect
+    return None
+
+
 def resolve(
     intent: str,
     ranking: Sequence[Tuple[str, float]],
@@ -221,7 +245,7 @@ def resolve(
     res = Resolution(record={"classifier_intent": intent, "named": named})
     if _NIGHTMARES.search(text or ""):
         res.record["nightmares"] = True  # "any meds for them?" next turn is about the medicine for nightmares
-    lifted = _follow_up_below_fallback(intent, ranking, named, current_subject, grid, band)
+    lifted = _follow_up_below_fallback(intent, ranking, named, current_subject, grid, band, text or "")
     if lifted != intent:
         intent = res.intent = lifted
         res.record["lifted_from_fallback"] = True
@@ -284,6 +308,22 @@ def resolve(
     ):
         # "any meds for that" after the nightmares answer: the medicine for nightmares, not medicines in general
         return _answer(res, grid, NIGHTMARE_MEDICINE, "what", "nightmare_medicine", "slot")
+    if _kratom_with_a_medicine(named, current_subject, grid, text):
+        # "does it mess with my prozac" after kratom: how kratom and that medicine interact, not the medicine's answer
+        res.intent = KRATOM_INTERACTIONS
+        res.record.update(rule="kratom_interactions", subject=KRATOM, answer=KRATOM_INTERACTIONS)
+        res.entities["current_subject"] = KRATOM
+        return res
+    pending = _which_one_was_asked(history)
+    if (
+        pending
+        and len(specific) == 1
+        and words <= WHICH_ONE_WORDS
+        and (intent == SUBJECT_ONLY_INTENT or intent == grid.answer(specific[0], "what"))
+        and not grid.asks_what_it_is(text or "")  # "what is EMDR?" is a new question, not the name asked for
+    ):
+        # "side effects?" got "which medicine do you mean?"; "of venlafaxine" answers it: venlafaxine's side effects
+        return _answer(res, grid, specific[0], pending, "which_one_answered", "message")
     therapy = _session_question_about_therapy(intent, specific, current_subject, grid, text)
     if therapy:
         # "how many times would I need to go?" about written exposure therapy: a session count, not a dose.
@@ -309,6 +349,12 @@ def resolve(
         return _answer(res, grid, subject, aspect, "aspect", source)
 
     if intent == SUBJECT_ONLY_INTENT:
+        worded = "what"
+        if current_subject and not named and not _ANOTHER_ONE.search(text or ""):
+            worded = _aspect_in_words(current_subject, "what", grid, text)
+        if worded != "what":
+            # "ok forget that, what about withdrawal" after kratom: the aspect its words name, of the subject in hand
+            return _answer(res, grid, current_subject, worded, "aspect_in_words", "slot")
         if not named:  # "and ...?" with no subject we know: do not guess
             res.intent = FALLBACK_INTENT
             if clarify_pending:
@@ -496,13 +542,22 @@ def _follow_up_below_fallback(
     current: str | None,
     grid: Grid,
     band: ClarifyBand,
+    text: str = "",
 ) -> str:
     """A short or rambling message the classifier was unsure of is clear in its conversation: "and the side
     effects?" with a subject known, or "what is the EMDR, my doctor say this word" whose best guess is about
     the very subject it names."""
-    if intent != FALLBACK_INTENT or not (named or current):
+    if intent != FALLBACK_INTENT:
         return intent
     real = [(n, c) for n, c in ranking if n != FALLBACK_INTENT]
+    if real and real[0][1] >= band.follow_up_floor and not (named or current):
+        # "how many sessions are there usually" with nothing named: an aspect its words ask for gets "which
+        # treatment or medicine do you mean?" (with the crisis line, as the fallback has), a better question back
+        # than "I'm not sure I understood"; never an answer about care in general the visitor may not have asked
+        top = real[0][0]
+        aspect = grid.aspect_of_intent.get(top)
+        asks_which = aspect not in (None, "what", *ABOUT_CARE_IN_GENERAL, *ABOUT_CARE_IN_ITS_WORDS)
+        return top if asks_which and grid.mentions_aspect(aspect, text) else intent
     if real and real[0][1] >= band.follow_up_floor:
         top = real[0][0]
         if top in grid.aspect_of_intent or top == COMPARE_INTENT:
@@ -510,6 +565,13 @@ def _follow_up_below_fallback(
         specific = [s for s in named if s != WEAK_SUBJECT]
         if specific and grid.belongs(top, specific[0]):
             return top
+        if (
+            not specific
+            and current not in (None, WEAK_SUBJECT, *GENERIC)
+            and grid.belongs(top, current)
+            and _IT_FOR_PTSD.search(text)
+        ):
+            return top  # "does it help ptsd at all" after kratom: the best guess is about the subject in hand
     return intent
 
 

@@ -140,3 +140,12 @@ def test_danger_told_as_over_ends_with_the_help_line_its_crisis_route_shows():
         *answer,
         POINTER_ACTION,
     ]
+
+
+def test_a_crisis_route_that_answers_its_topic_puts_the_answer_after_the_lines():
+    from dialogue.answer_policy import with_topic_answer
+
+    route = ["utter_guard_crisis_sexual_assault", "utter_contacts_sexual_assault", "utter_guard_crisis_continue"]
+    asked = _message({"outcome": "crisis", "kind": "sexual_assault", "answer_too": "faq_trauma_sexual_assault"})
+    assert with_topic_answer(route, asked) == [*route[:2], "utter_faq_trauma_sexual_assault", route[2]]
+    assert with_topic_answer(route, _message({"outcome": "crisis", "kind": "sexual_assault"})) == route

@@ -351,3 +351,20 @@ def test_harm_to_others_is_never_read_as_over():
     text = "Years ago I beat a man half to death. I'm in a good place now. Do you help with anger?"
     ranking = [("guard_crisis_harm_others", 0.6), ("feeling_angry", 0.3)]
     assert route(text, "guard_crisis_harm_others", ranking, probability=0.95).intent == "guard_crisis_harm_others"
+
+
+def test_a_question_about_the_topic_of_a_crisis_kind_keeps_the_route_and_gets_the_topic_answer_too():
+    ranking = [("faq_trauma_sexual_assault", 0.95), ("faq_ptsd_symptoms", 0.02)]
+    text = "is it normal to still feel jumpy months after being sexually assaulted?"
+    routing = route(text, "faq_trauma_sexual_assault", ranking)
+    assert routing.intent == "guard_crisis_sexual_assault"
+    assert routing.guardrail["answer_too"] == "faq_trauma_sexual_assault"
+    # no question, an unsure classifier, or an answer written for another topic: the route alone
+    told = route("i was sexually assaulted last night", "faq_trauma_sexual_assault", ranking)
+    assert told.intent == "guard_crisis_sexual_assault" and "answer_too" not in told.guardrail
+    unsure = [("faq_trauma_sexual_assault", 0.4), ("faq_ptsd_symptoms", 0.3)]
+    assert "answer_too" not in route(text, "faq_trauma_sexual_assault", unsure).guardrail
+    other = [("faq_ptsd_symptoms", 0.9)]
+    assert "answer_too" not in route(text, "faq_ptsd_symptoms", other).guardrail
+    suicide = route("can cpt help if i want to kill myself?", "faq_treatment_cpt", [("faq_treatment_cpt", 0.9)])
+    assert suicide.intent == "guard_crisis_suicide" and "answer_too" not in suicide.guardrail

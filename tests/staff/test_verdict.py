@@ -306,3 +306,12 @@ def test_an_answer_asked_of_ptsd_care_in_general_says_so_not_earlier_in_the_conv
     context = {"rule": "aspect", "subject": "ptsd", "aspect": "cost", "subject_from": "default"}
     said = str(verdict(parse("faq_care_cost", 0.9, context=context), ["faq_care_cost"]))
     assert "PTSD care in general" in said and "earlier in the conversation" not in said
+
+
+def test_a_crisis_route_that_also_answered_the_question_says_which_answer_followed_the_lines():
+    record = crisis(
+        "crisis", kind="sexual_assault", matched="sexually assaulted", answer_too="faq_trauma_sexual_assault"
+    )
+    keys = ["guard_crisis_sexual_assault", "contacts_sexual_assault", "faq_trauma_sexual_assault"]
+    v = verdict(parse("guard_crisis_sexual_assault", 1.0, record), keys)
+    assert v["alarm"] is None and "then the answer faq_trauma_sexual_assault" in v["text"]

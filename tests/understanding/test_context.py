@@ -489,3 +489,63 @@ def test_the_online_words_win_over_a_detail_not_asked_for():
     # a detail whose own words are there stays ("how many sessions of emdr online")
     kept = run("faq_treatment_emdr_sessions", ["emdr"], text="how many sessions of emdr online")
     assert kept.intent in (None, "faq_treatment_emdr_sessions")
+
+
+def test_a_name_given_after_which_one_do_you_mean_answers_the_aspect_that_was_asked():
+    asked = [Turn("aspect_side_effects", None, "side_effects", ())]
+    res = run("faq_meds_venlafaxine", ["venlafaxine"], history=asked, text="of venlafaxine")
+    assert res.intent == "faq_meds_venlafaxine_side_effects" and res.record["rule"] == "which_one_answered"
+    assert run("subject_only", ["sertraline"], history=asked, text="the zoloft one").intent == (
+        "faq_meds_sertraline_side_effects"
+    )
+    # a new question about what it is, or a long message, is not the name asked for
+    assert run("faq_meds_venlafaxine", ["venlafaxine"], history=asked, text="what is venlafaxine").intent is None
+    # after an answer about a named subject there was no "which one?" question
+    named = [Turn("faq_meds_sertraline_side_effects", "sertraline", "side_effects", ("sertraline",))]
+    res = run("faq_meds_venlafaxine", ["venlafaxine"], history=named, text="of venlafaxine")
+    assert res.record.get("rule") != "which_one_answered"
+
+
+def test_kratom_with_a_medicine_taken_together_is_the_interactions_answer():
+    res = run("faq_meds_fluoxetine_side_effects", ["fluoxetine"], current="kratom", text="does it mess with my prozac")
+    assert res.intent == "faq_kratom_interactions" and res.record["rule"] == "kratom_interactions"
+    text = "can you mix kratom and zoloft"
+    assert run("faq_meds_sertraline", ["kratom", "sertraline"], text=text).intent == "faq_kratom_interactions"
+    # a medicine asked about on its own, or without kratom in the conversation, keeps its answer
+    assert run("faq_meds_sertraline", ["sertraline"], current="kratom", text="what is sertraline").intent is None
+    assert run("faq_meds_sertraline", ["sertraline"], current="prazosin", text="can i take it with zoloft").intent != (
+        "faq_kratom_interactions"
+    )
+
+
+def test_a_follow_up_the_classifier_was_unsure_of_is_about_the_subject_in_hand():
+    # "does it help ptsd at all" after kratom: under the fallback bar, but its best guess is about kratom
+    ranking = [("nlu_fallback", 0.3), ("faq_kratom_ptsd_evidence", 0.23), ("faq_ptsd_go_away", 0.1)]
+    res = run("nlu_fallback", ["ptsd"], current="kratom", ranking=ranking, text="does it help ptsd at all")
+    assert res.intent == "faq_kratom_ptsd_evidence"
+    # a best guess about another subject is not lifted
+    other = [("nlu_fallback", 0.3), ("faq_meds_prazosin", 0.23)]
+    assert run("nlu_fallback", ["ptsd"], current="kratom", ranking=other, text="does it help ptsd").intent in (
+        None,
+        "nlu_fallback",
+    )
+
+
+def test_and_an_aspect_in_words_with_no_subject_named_is_asked_of_the_subject_in_hand():
+    res = run("subject_only", current="kratom", text="and the withdrawal?")
+    assert res.intent == "faq_kratom_withdrawal" and res.record["rule"] == "aspect_in_words"
+    # nothing in hand: do not guess
+    assert run("subject_only", text="and the withdrawal?").intent == "nlu_fallback"
+    # "the written one" names a subject we could not read, not PE's homework
+    assert run("subject_only", current="pe", text="wat about the writen one").record.get("rule") != "aspect_in_words"
+
+
+def test_an_aspect_asked_with_nothing_named_asks_which_one_instead_of_not_understood():
+    ranking = [("nlu_fallback", 0.3), ("aspect_how_long", 0.28), ("faq_treatment_length", 0.2)]
+    res = run("nlu_fallback", ranking=ranking, text="how many sessions are there usually")
+    assert res.intent == "aspect_how_long" and res.record["answer"] is None  # its reply: which one do you mean?
+    # a guess whose words are not in the message stays "not understood"
+    assert run("nlu_fallback", ranking=ranking, text="hmm ok then").intent in (None, "nlu_fallback")
+    # an aspect that would be answered about care in general is not guessed from under the fallback
+    cost = [("nlu_fallback", 0.3), ("aspect_cost", 0.25)]
+    assert run("nlu_fallback", ranking=cost, text="Insurance pays out now.").intent in (None, "nlu_fallback")
