@@ -349,12 +349,11 @@ def resolve(
         return _answer(res, grid, subject, aspect, "aspect", source)
 
     if intent == SUBJECT_ONLY_INTENT:
-        worded = "what"
         if current_subject and not named and not _ANOTHER_ONE.search(text or ""):
             worded = _aspect_in_words(current_subject, "what", grid, text)
-        if worded != "what":
-            # "ok forget that, what about withdrawal" after kratom: the aspect its words name, of the subject in hand
-            return _answer(res, grid, current_subject, worded, "aspect_in_words", "slot")
+            if worded != "what":
+                # "ok forget that, what about withdrawal" after kratom: the aspect its words name, of the subject in hand
+                return _answer(res, grid, current_subject, worded, "aspect_in_words", "slot")
         if not named:  # "and ...?" with no subject we know: do not guess
             res.intent = FALLBACK_INTENT
             if clarify_pending:
@@ -547,31 +546,29 @@ def _follow_up_below_fallback(
     """A short or rambling message the classifier was unsure of is clear in its conversation: "and the side
     effects?" with a subject known, or "what is the EMDR, my doctor say this word" whose best guess is about
     the very subject it names."""
-    if intent != FALLBACK_INTENT:
-        return intent
     real = [(n, c) for n, c in ranking if n != FALLBACK_INTENT]
-    if real and real[0][1] >= band.follow_up_floor and not (named or current):
+    if intent != FALLBACK_INTENT or not real or real[0][1] < band.follow_up_floor:
+        return intent
+    top = real[0][0]
+    if not (named or current):
         # "how many sessions are there usually" with nothing named: an aspect its words ask for gets "which
         # treatment or medicine do you mean?" (with the crisis line, as the fallback has), a better question back
         # than "I'm not sure I understood"; never an answer about care in general the visitor may not have asked
-        top = real[0][0]
         aspect = grid.aspect_of_intent.get(top)
         asks_which = aspect not in (None, "what", *ABOUT_CARE_IN_GENERAL, *ABOUT_CARE_IN_ITS_WORDS)
         return top if asks_which and grid.mentions_aspect(aspect, text) else intent
-    if real and real[0][1] >= band.follow_up_floor:
-        top = real[0][0]
-        if top in grid.aspect_of_intent or top == COMPARE_INTENT:
-            return top
-        specific = [s for s in named if s != WEAK_SUBJECT]
-        if specific and grid.belongs(top, specific[0]):
-            return top
-        if (
-            not specific
-            and current not in (None, WEAK_SUBJECT, *GENERIC)
-            and grid.belongs(top, current)
-            and _IT_FOR_PTSD.search(text)
-        ):
-            return top  # "does it help ptsd at all" after kratom: the best guess is about the subject in hand
+    if top in grid.aspect_of_intent or top == COMPARE_INTENT:
+        return top
+    specific = [s for s in named if s != WEAK_SUBJECT]
+    if specific and grid.belongs(top, specific[0]):
+        return top
+    if (
+        not specific
+        and current not in (None, WEAK_SUBJECT, *GENERIC)
+        and grid.belongs(top, current)
+        and _IT_FOR_PTSD.search(text)
+    ):
+        return top  # "does it help ptsd at all" after kratom: the best guess is about the subject in hand
     return intent
 
 
