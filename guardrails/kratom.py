@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -49,6 +50,7 @@ class Entry:
     why: str
     regex: re.Pattern[str]
     needs: str = "any"  # dose cues only: any / substance / kratom
+    in_context: bool = False  # dose cues only: also fires when the substance was named earlier, not in the message
     claim: bool = False  # replacement cues only: a claim about kratom, not a plan to use it
     claim_if_others: bool = False  # ... a claim when the use it tells is someone else's ("for his ptsd")
 
@@ -91,6 +93,7 @@ def _entries(raw: list[dict], blocks: dict[str, str]) -> tuple[Entry, ...]:
             why=item.get("why", ""),
             regex=re.compile(_expand(item["pattern"], blocks), re.IGNORECASE),
             needs=item.get("needs", "any"),
+            in_context=bool(item.get("in_context", False)),
             claim=bool(item.get("claim", False)),
             claim_if_others=bool(item.get("claim_if_others", False)),
         )
@@ -239,6 +242,18 @@ def find_other_drug(text: str) -> tuple[str, str] | None:
     return (hit[0].id, hit[1].group(0)) if hit else None
 
 
+@lru_cache(maxsize=64)
+def _substance_of(subject: str | None) -> str | None:
+    """ "kratom", "other" (a medicine or drug) or None for a subject key of bank/subjects.yml ("sertraline",
+    "cpt"), read with this lexicon's own substance names so the two never disagree."""
+    if not subject:
+        return None
+    name = normalise(subject.replace("_", " "))
+    if find_kratom(name):
+        return "kratom"
+    return "other" if find_other_drug(name) else None
+
+
 def find_dose_cue(text: str, has_kratom: bool, has_substance: bool) -> tuple[Entry, re.Match] | None:
     """First dose cue whose `needs` is met by what the message names."""
     allowed = {"any"}
@@ -276,16 +291,21 @@ def _kratom_is_subject(text: str, cue: re.Match) -> bool:
     return near_kratom <= near_other
 
 
-def assess(text: str) -> Verdict | None:
-    """Route a message to a dose/replacement refusal, or None when nothing applies."""
+def assess(text: str, subject: str | None = None) -> Verdict | None:
+    """Route a message to a dose/replacement refusal, or None when nothing applies. `subject` is the conversation's
+    subject before this message (the `subject` slot): a message that names no substance is read as about it, so
+    "my friend takes 40, should i take 40 too" after fluoxetine is refused as an amount of fluoxetine."""
     t = normalise(text)
     if not t:
         return None
     kratom = find_kratom(t)
     other = find_other_drug(t)
     masked, _ = _mask_factual(t)
+    in_context = None if (kratom or other) else _substance_of(subject)
 
     dose = find_dose_cue(masked, has_kratom=bool(kratom), has_substance=bool(kratom or other))
+    if dose is None and in_context:
+        dose = _first((e for e in LEXICON.dose if e.in_context), masked)
     if dose and not kratom and not other and _first(LEXICON.everyday, t):
         return None  # "how much vitamin d should i take": an everyday health question, out of scope, not a dose
     if dose:
@@ -293,7 +313,7 @@ def assess(text: str) -> Verdict | None:
         span = m.group(0).strip()
         if kratom and (not other or _kratom_is_subject(t, m)):
             return Verdict(GUARD, INTENT_DOSE, "dose", entry.id, span)
-        if other:
+        if other or in_context == "other":
             return Verdict(GUARD, INTENT_DOSE_OTHER, "dose_other", entry.id, span)
         return Verdict(GUARD, INTENT_DOSE_FOLLOWUP, "dose_followup", entry.id, span)
 

@@ -109,19 +109,19 @@ def safety_of(tracker: DialogueStateTracker | None) -> router.Safety:
     which substance, if any, is the conversation about?"""
     if tracker is None:
         return router.Safety()
-    topic = tracker.get_slot("topic")
+    topic, subject = tracker.get_slot("topic"), tracker.get_slot("subject")
     replies: List[str] = []
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
             guard = (event.parse_data or {}).get("guardrail") or {}
             if any(r == "utter_guard_checkin" for r in replies):
-                return router.Safety("checkin", guard.get("kind"), guard.get("set_aside_intent"), topic)
+                return router.Safety("checkin", guard.get("kind"), guard.get("set_aside_intent"), topic, subject)
             if any(r.startswith("utter_guard_crisis_") and r != "utter_guard_crisis_continue" for r in replies):
-                return router.Safety("crisis", guard.get("kind"), topic=topic)
-            return router.Safety(topic=topic)
+                return router.Safety("crisis", guard.get("kind"), topic=topic, subject=subject)
+            return router.Safety(topic=topic, subject=subject)
         if isinstance(event, ActionExecuted) and event.action_name:
             replies.append(event.action_name)
-    return router.Safety(topic=topic)
+    return router.Safety(topic=topic, subject=subject)
 
 
 @DefaultV1Recipe.register(

@@ -48,6 +48,7 @@ OUT_OF_SCOPE_INTENT = "out_of_scope"
 KRATOM_INTENT_PREFIXES = ("faq_kratom_", "guard_kratom_")
 OTHER_TOPIC_INTENTS_PREFIX = "faq_"
 FEELING_PREFIX = "feeling_"
+CHECKIN_SHARE_FLOOR = 0.35  # the classifier's check-in class this sure, behind a feeling, is a reason to ask
 STATEMENTS = ("everyday_statement", "thanks")  # "thanks but it's fine" right after the lines: not a goodbye
 # Replies that say little about the message itself: where the classifier also sees a crisis, ask instead
 SAYS_LITTLE = (FALLBACK_INTENT, "everyday_statement", "goodbye", "guard_dose_other")
@@ -99,6 +100,7 @@ class Safety:
     checkin_kind: str | None = None  # the kind guessed when the check-in was asked
     set_aside_intent: str | None = None  # the answer the check-in's message would otherwise have had
     topic: str | None = None  # a substance the conversation is about (the `topic` slot: kratom or other)
+    subject: str | None = None  # the `subject` slot before this message (bank/subjects.yml): "sertraline", "cpt"
 
 
 @dataclass
@@ -188,9 +190,15 @@ def route(
     learned_kind_intent, classifier_mass = learned_crisis(ranking)
     classifier_says_crisis = intent.startswith(CRISIS_PREFIX) and intent != FOLLOWUP_INTENT
     checkin_signal = intent in (CHECKIN_INTENT, FOLLOWUP_INTENT)  # out of place, each is a reason to ask
+    # ... and so is the classifier's check-in class close behind a feeling or a statement: "everything feels
+    # pointless lately" is a low mood and a warning sign at once, and the warning sign is asked about
+    checkin_signal = checkin_signal or (
+        (intent.startswith(FEELING_PREFIX) or intent in (*STATEMENTS, FALLBACK_INTENT))
+        and dict(ranking).get(CHECKIN_INTENT, 0.0) >= CHECKIN_SHARE_FLOOR
+    )
     needs_other_answer = classifier_says_crisis or intent in IN_CONTEXT_ONLY
     answer_intent = best_answer(ranking, veto_min_confidence) if needs_other_answer else intent
-    dose = kratom.assess(text)
+    dose = kratom.assess(text, safety.subject)
     if (
         dose is not None
         and dose.intent == kratom.INTENT_DOSE_FOLLOWUP
@@ -233,14 +241,19 @@ def route(
             return routing
         if said == "affirm":
             return crisis_route(safety.checkin_kind or "suicide", "checkin_reply", _Pattern(pattern, text))
+        said_more = said == "deny" and pattern.startswith(checkin.LEAD_PREFIX)  # "no im safe, just tired. and ..."
         if said == "deny":
             # "no, I'm safe" is taken at its word unless the same message states a risk outright; the learned
-            # score is not asked, since "safe" and "not" are crisis words to it
-            risky = (lexicon_crisis and not verdict.soft) or checkin.risk_followup(text) is not None
+            # score is not asked, since "safe" and "not" are crisis words to it. After a no that opens a longer
+            # message, any crisis word in the rest, or a learned score at the crisis bar, is a risk.
+            risky = (lexicon_crisis and (said_more or not verdict.soft)) or checkin.risk_followup(text) is not None
+            risky = risky or (said_more and probability >= band.crisis_from)
         else:
             risky = lexicon_crisis or probability >= band.checkin_from
         if said == "deny" and not risky:
             carry_on = safety.set_aside_intent
+            if said_more and answer_intent != FALLBACK_INTENT and answer_intent not in HOLDS_THE_LINES:
+                carry_on = answer_intent  # the question that came with the no
             if not carry_on or carry_on == FALLBACK_INTENT or carry_on in IN_CONTEXT_ONLY:
                 carry_on = CHECKIN_SAFE_INTENT
             routing.intent = carry_on
@@ -315,7 +328,9 @@ def route(
     says_little = answer_intent in SAYS_LITTLE  # a dose refusal is the answer_intent already
     unsure = unsure or (says_little and second_opinion and probability >= band.pointer_from)
     if probability >= band.checkin_from or checkin_signal or unsure:
-        return checkin_route(guessed_kind(), "learned")
+        # the learned layer's score, or else the intent classifier's own check-in (or follow-up) class
+        layer = "learned" if probability >= band.checkin_from or unsure else "classifier"
+        return checkin_route(guessed_kind(), layer)
     if needs_other_answer:  # a check-in reply with no check-in, or a crisis guess below the bar
         routing.intent = answer_intent
     if classifier_says_crisis or probability >= band.notice_from:

@@ -158,10 +158,12 @@ def _guard_verdict(g: Dict[str, Any], answer_keys: Sequence[str]) -> Dict[str, A
             return _result("crisis", text, "red", "Crisis route without help lines: the visitor got no help line.")
         return _result("crisis", text)
     if outcome == "checkin":
-        text = (
-            f"Possible crisis ({_pct(g.get('probability'))}, over the check-in bar{_bar(g, 'checkin_from')}): asked a "
-            f"safety check-in question; {help_lines}."
+        why = (
+            "the intent classifier read it as a message to ask about"
+            if g.get("layer") == "classifier"
+            else f"{_pct(g.get('probability'))}, over the check-in bar{_bar(g, 'checkin_from')}"
         )
+        text = f"Possible crisis ({why}): asked a safety check-in question; {help_lines}."
         if not contacts:
             return _result("checkin", text, "red", "Possible crisis: the check-in went out without help lines.")
         return _result("checkin", text)

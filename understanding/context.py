@@ -61,7 +61,8 @@ _COMPARE_CUE = re.compile(r"\b(?:or|vs|versus|compared?|comparing|difference|dif
 # Words that ask for a comparison even when only one side is named ("how does it compare with CPT?")
 _STRONG_COMPARE_CUE = re.compile(
     r"\b(?:vs|versus|compared?|comparing|comparison|differences?|differ|different (?:from|to|than)|stack up|better th[ae]n|separates?|"
-    r"distinguish\w*|contrast\w*|as (?:well|good|effective) as|same thing as)\b",
+    r"distinguish\w*|contrast\w*|as (?:well|good|effective) as|same thing as|superior to|inferior to|"
+    r"more (?:effective|useful|helpful) th[ae]n|outperforms?|beats?)\b",
     re.I,
 )
 # "wich is beter for me" after CPT and PE came up: a short question that picks between the two
@@ -92,22 +93,66 @@ _MEDICINE_WORD = re.compile(r"\b(?:medic\w*|meds?|pills?|tablets?|drugs?|prescri
 UNNAMED_MEDICINE_FLOOR = 0.2
 # "is there a pill for that?" right after an answer about nightmares: the medicine for nightmares is the question
 NIGHTMARE_ANSWERS = ("faq_coping_nightmares", "feeling_flashbacks_nightmares")
-_NIGHTMARES = re.compile(r"\b(?:night ?mares?|nightmars?|nitemares?|bad dreams?|night terrors?)\b", re.I)
+_NIGHTMARES = re.compile(
+    r"\b(?:night ?mares?|nightmars?|nighmares?|nitemares?|bad dreams?|night terrors?|same (?:bad )?dreams?|"
+    r"dreams? (?:about|of) (?:it|that|the)|every night (?:i )?dream)\b",
+    re.I,
+)
 _ANOTHER_ONE = re.compile(r"\b(?:ones?|other|another)\b", re.I)  # "wat about the writen one": a subject, unnamed
 KRATOM = "kratom"
+KRATOM_DEPENDENCE_HELP = "faq_kratom_dependence_help"
+# "can you get hooked on it", "can she get addicted": whether it can happen, asked as a question (not "I'm hooked")
+_CAN_GET_HOOKED = re.compile(
+    r"\b(?:can|could|will|would|do|does|is it possible to)\W+(?:you|u|ya|i|one|people|someone|she|he|they|we)\W+"
+    r"(?:get|become|be|end up)\W+(?:\w+\W+)?(?:addicted|hooked|dependent|addicts?)\b",
+    re.I,
+)
+_WANTS_TO_QUIT = re.compile(r"\b(?:quit|quitting|stop|stopping|get off|come off|help|rehab|treatment)\b", re.I)
 KRATOM_INTERACTIONS = "faq_kratom_interactions"  # kratom with a medicine: its own answer, not the medicine's
 _TOGETHER = re.compile(
     r"\b(?:interact\w*|mix\w*|together|combin\w*|mess(?:es|ing)? (?:with|up)|alongside|at the same time|on both|"
     r"(?:take|taking|use|using|have|having) (?:it|kratom|them) (?:with|while on|on top of))\b",
     re.I,
 )
+NIGHTMARE_COPING = "faq_coping_nightmares"
+FLASHBACK_COPING = "faq_coping_flashbacks"
+_FLASHBACKS = re.compile(r"\b(?:flash ?backs?|flasbacks?|flashbaks?)\b", re.I)
+# Asking what helps: "anything that actually helps with those", "what can I do about them", "and the nighmares?"
+_HELP_WITH = re.compile(
+    r"\b(?:anything|something|what|wat)\b(?:\W+\w+){0,4}?\W+(?:helps?|for (?:that|them|those|it)|do about|stop|can do|could do)\b|"
+    r"\bhow (?:do|can|could|to) (?:i |you |u |we |she |he |they )?(?:make (?:them|it) stop|stop them|get rid|deal|cope|handle)\b|"
+    r"^\W*(?:and|what about|how about|wat about)\W+(?:the\W+)?(?:night ?mares?|nighmares?|nightmars?|nitemares?|bad dreams?|"
+    r"flash ?backs?|flasbacks?)\W*$",
+    re.I,
+)
+_NO_MORE_PILLS = re.compile(
+    r"\b(?:don\W?t|do not|without|no more|not)\b(?:\W+\w+){0,3}?\W+(?:pills?|meds?|medic\w*|tablets?)", re.I
+)
+COPING_GUESSES = (  # the classifier's guesses a question about coping may get; each coping answer for the other
+    NIGHTMARE_COPING,
+    FLASHBACK_COPING,
+    FALLBACK_INTENT,
+    SUBJECT_ONLY_INTENT,
+    "faq_treatment_overview",
+    "feeling_flashbacks_nightmares",
+    "aspect_unknown",
+)
 NIGHTMARE_MEDICINE = "prazosin"  # bank/subjects.yml: its "what" answer is the one about nightmares
 GENERAL_MEDICINE_GUESSES = (FALLBACK_INTENT, "faq_meds_overview", "faq_treatment_overview", "aspect_effectiveness")
 # "does it take very long?" after the treatments answer, "would I have to go over everything?" in a conversation
 # about PTSD: questions about PTSD's treatment, not about PTSD itself
 TREATMENT_OF_PTSD = "therapy"
+# "what works best", "which treatment is most effective": a question about every treatment, never about the one in hand
+_WHAT_WORKS_BEST = re.compile(
+    r"\b(?:what|which|wat|wich)\b(?:\W+\w+){0,6}?\W+(?:works? (?:the )?best|best|most effective|strongest evidence|"
+    r"works? (?:the )?most)\b",
+    re.I,
+)
 _TREATMENT_TIME = re.compile(
     r"\b(?:sess?ions?|appointments?|visits?|go for|keep going|therap\w*|treatments?|counsel\w*)\b", re.I
+)
+_HOW_OFTEN_GO = re.compile(  # "how often would she have to go": visits to a therapist, never a dose
+    r"\bhow (?:many times|often|frequently)\b(?:\W+\w+){0,4}?\W+(?:go|attend|come in|show up)\b", re.I
 )
 _UNTREATED = re.compile(
     r"\b(?:without|untreated|on (?:its|it s|it'?s|their) own|by itself|go(?:es)? away|naturally)\b", re.I
@@ -118,7 +163,30 @@ _RETELLING = re.compile(
     re.I,
 )
 SHORT_FOLLOW_UP_WORDS = 12
+# Short replies that only make sense as more of the answer just given, which is the answer to give again (first of
+# each tuple): "is it the same as reguler ptsd" after complex PTSD; "and if it does?" after "can it come back?"
+_ORDINARY_KIND = re.compile(
+    r"\b(?:normal|regular|reg|reguler|regualr|ordinary|usual|plain|classic|standard|simple|typical|common)\b"
+    r"(?:\W+\w+){0,1}?\W+(?:ptsd|kind|one|type|version|sort)\b",
+    re.I,
+)
+_HOW_DIFFERENT = re.compile(r"\b(?:differ\w*|diff|same|like|vs|versus|compare\w*)\b", re.I)
+_IF_IT_DOES = re.compile(
+    r"^\W*(?:(?:and|but|so|ok|okay|k|hmm)\W+)?(?:wh?at\W+(?:happens\W+)?)?if\W+it\W+(?:does|dose|do|did|goes|comes?|returns?)\b",
+    re.I,
+)
+SAME_ANSWER_AGAIN = (
+    (("faq_ptsd_complex",), (_ORDINARY_KIND, _HOW_DIFFERENT)),
+    (("faq_ptsd_come_back", "faq_ptsd_go_away"), (_IF_IT_DOES,)),
+)
+# "why not tho", "but why not?", "how come": asked right after an answer that said something is not advised
+_WHY_NOT = re.compile(
+    r"^\W*(?:(?:but|ok|okay|so|hmm|k|and)\W+)?(?:why|y|how come)\W+(?:not|no|is that|arent|aren t|shouldnt|"
+    r"shouldn t|cant|can t|wont|won t|is it bad|are they bad)\b",
+    re.I,
+)
 WHICH_ONE_WORDS = 6  # "of venlafaxine", "the zoloft one": a name given in reply to "which one do you mean?"
+NARROWING_WORDS = 2  # "CPT", "and emdr" after an answer about treatment in general: that answer, for it
 WEAK_CUE_WORDS = 12  # "or" and "than" ask for a comparison in a short question, not inside a long story
 SURE = 0.5  # the classifier's confidence above which a weak cue does not turn its answer into a comparison
 
@@ -132,6 +200,7 @@ class Turn:
     aspect: str | None = None
     named: Tuple[str, ...] = ()
     nightmares: bool = False  # the visitor's words were about nightmares ("are nightmares part of PTSD?")
+    flashbacks: bool = False  # ... about flashbacks ("i keep getting flashbacks at work")
 
 
 @dataclass
@@ -219,12 +288,66 @@ def _kratom_with_a_medicine(named: Sequence[str], current: str | None, grid: Gri
     return about_kratom and medicine and bool(_TOGETHER.search(text or ""))
 
 
+def _same_answer_again(history: Sequence[Turn], text: str, words: int) -> str | None:
+    """The answer just given, when a short reply can only be asking more of it (SAME_ANSWER_AGAIN)."""
+    last = history[-1].intent if history else None
+    for answers, cue in SAME_ANSWER_AGAIN:
+        if last in answers and words <= SHORT_FOLLOW_UP_WORDS and all(c.search(text or "") for c in cue):
+            return answers[0]
+    return None
+
+
+def _why_not(
+    history: Sequence[Turn], current: str | None, specific: Sequence[str], grid: Grid, text: str, words: int
+) -> bool:
+    """ "why not tho" right after an answer about the subject in hand, which has a risks answer to say why."""
+    return bool(
+        history
+        and current
+        and not specific
+        and history[-1].subject == current
+        and words <= SHORT_FOLLOW_UP_WORDS
+        and _WHY_NOT.search(text or "")
+        and grid.answer(current, "side_effects")
+    )
+
+
+def _coping_help(intent: str, specific: Sequence[str], history: Sequence[Turn], text: str, words: int) -> str | None:
+    """The coping answer for asking what helps with nightmares or flashbacks, named in the message or in the visitor's
+    turn before, and not about medicine; None otherwise."""
+    if intent not in COPING_GUESSES or [s for s in specific if s != WEAK_SUBJECT] or words > 2 * SHORT_FOLLOW_UP_WORDS:
+        return None
+    if _MEDICINE_WORD.search(text or "") and not _NO_MORE_PILLS.search(text or ""):
+        return None  # "any meds for them": the nightmare_medicine rule's
+    if not _HELP_WITH.search(text or ""):
+        return None
+    nightmares, flashbacks = bool(_NIGHTMARES.search(text or "")), bool(_FLASHBACKS.search(text or ""))
+    last = history[-1] if history and words <= SHORT_FOLLOW_UP_WORDS else None
+    if not (nightmares or flashbacks) and last:  # "is there anything for that": what the visitor spoke of before
+        nightmares = last.intent == NIGHTMARE_COPING or last.nightmares
+        flashbacks = last.intent == FLASHBACK_COPING or last.flashbacks
+    if nightmares != flashbacks:
+        return NIGHTMARE_COPING if nightmares else FLASHBACK_COPING
+    return None  # both, or neither: the classifier's answer stands
+
+
 def _which_one_was_asked(history: Sequence[Turn]) -> str | None:
-    """The aspect of the last turn when it named nothing and so got "which treatment or medicine do you mean?"."""
+    """The aspect of the last turn when it named nothing and so got "which treatment or medicine do you mean?", or
+    was about treatment or medicine in general ("how many sessions does it usually take?"): a bare name next
+    ("CPT") narrows that question to the treatment named."""
     last = history[-1] if history else None
-    if last and last.subject is None and not last.named and last.aspect not in (None, "what"):
+    in_general = last and (last.subject is None or last.subject in GENERIC)
+    if in_general and not [s for s in last.named if s not in GENERIC] and last.aspect not in (None, "what"):
         return last.aspect
     return None
+
+
+def _narrows(history: Sequence[Turn], name: str, words: int) -> bool:
+    """After "which one do you mean?" a short reply names it ("of venlafaxine", "the zoloft one"); after an answer
+    about treatment in general only a bare name narrows it ("CPT", "and emdr"), not "is prozac one of them"."""
+    if history[-1].subject is None:
+        return words <= WHICH_ONE_WORDS
+    return name not in GENERIC and words <= NARROWING_WORDS
 
 
 def resolve(
@@ -245,6 +368,8 @@ def resolve(
     res = Resolution(record={"classifier_intent": intent, "named": named})
     if _NIGHTMARES.search(text or ""):
         res.record["nightmares"] = True  # "any meds for them?" next turn is about the medicine for nightmares
+    if _FLASHBACKS.search(text or ""):
+        res.record["flashbacks"] = True  # "is there anything for that" next turn is about coping with them
     lifted = _follow_up_below_fallback(intent, ranking, named, current_subject, grid, band, text or "")
     if lifted != intent:
         intent = res.intent = lifted
@@ -308,17 +433,41 @@ def resolve(
     ):
         # "any meds for that" after the nightmares answer: the medicine for nightmares, not medicines in general
         return _answer(res, grid, NIGHTMARE_MEDICINE, "what", "nightmare_medicine", "slot")
+    coping = _coping_help(intent, specific, history, text, words)
+    if coping:
+        # "is there anything for that" after "every night same dream": what helps with nightmares, not the overview
+        res.intent = coping
+        res.record.update(rule="coping_help", answer=coping)
+        return res
     if _kratom_with_a_medicine(named, current_subject, grid, text):
         # "does it mess with my prozac" after kratom: how kratom and that medicine interact, not the medicine's answer
         res.intent = KRATOM_INTERACTIONS
         res.record.update(rule="kratom_interactions", subject=KRATOM, answer=KRATOM_INTERACTIONS)
         res.entities["current_subject"] = KRATOM
         return res
+    again = _same_answer_again(history, text, words)
+    if again:
+        # "how is it diff from normal ptsd" right after the complex PTSD answer: that answer is the one about it
+        res.intent = again
+        res.record.update(rule="same_answer_again", answer=again)
+        return res
+    if (
+        intent == KRATOM_DEPENDENCE_HELP
+        and _CAN_GET_HOOKED.search(text or "")
+        and not _WANTS_TO_QUIT.search(text or "")
+        and grid.answer(KRATOM, "side_effects")
+    ):
+        # "can u get addicted to kratom? asking for me lol": whether it can happen is its risks, not where to get help
+        return _answer(res, grid, KRATOM, "side_effects", "can_get_hooked", "message" if KRATOM in named else "slot")
+    why_not = _why_not(history, current_subject, specific, grid, text, words)
+    if why_not:
+        # "why not tho" after "benzodiazepines are not recommended for PTSD": why not is their risks
+        return _answer(res, grid, current_subject, "side_effects", "why_not", "slot")
     pending = _which_one_was_asked(history)
     if (
         pending
         and len(specific) == 1
-        and words <= WHICH_ONE_WORDS
+        and _narrows(history, specific[0], words)
         and (intent == SUBJECT_ONLY_INTENT or intent == grid.answer(specific[0], "what"))
         and not grid.asks_what_it_is(text or "")  # "what is EMDR?" is a new question, not the name asked for
     ):
@@ -342,6 +491,9 @@ def resolve(
             subject, source = WEAK_SUBJECT, "default"  # "is it very expensive?" with nothing named: care in general
         if subject == WEAK_SUBJECT and _asks_of_treatment(aspect, history, grid, text):
             subject = TREATMENT_OF_PTSD
+        if aspect == "effectiveness" and not specific and _WHAT_WORKS_BEST.search(text or ""):
+            # "honestly what does the evidence say works best" after ketamine: which treatments work, not ketamine
+            return _answer(res, grid, TREATMENT_OF_PTSD, aspect, "best_in_general", "default")
         if not grid.answer(subject, aspect) and not grid.mentions_aspect(aspect, text):
             # "is it on line" after PE, read as another aspect PE has no answer for: the words ask for the
             # online answer PE has; an aspect whose own words appear keeps its honest "no reviewed answer"
@@ -575,8 +727,10 @@ def _follow_up_below_fallback(
 def _session_question_about_therapy(
     intent: str, specific: Sequence[str], current: str | None, grid: Grid, text: str
 ) -> str | None:
-    """The therapy a "how many / how often" question is about, when the classifier took it for a dose request."""
-    if intent not in DOSE_INTENTS:  # "how much sessions is normal?" may read as a dose of some drug
+    """The therapy a "how many / how often" question is about, when the classifier took it for a dose request, or
+    could not place "how many times do u have to go" at all."""
+    goes = intent == FALLBACK_INTENT and _HOW_OFTEN_GO.search(text or "")
+    if intent not in DOSE_INTENTS and not goes:  # "how much sessions is normal?" may read as a dose of some drug
         return None
     subject = specific[0] if specific else current
     s = grid.subjects.get(subject or "")
@@ -586,7 +740,7 @@ def _session_question_about_therapy(
         or any(grid.subjects[n].compare_as in (None, "medication") for n in specific)
     ):
         return None
-    return subject if grid.mentions_aspect("how_long", text or "") else None
+    return subject if goes or grid.mentions_aspect("how_long", text or "") else None
 
 
 def _borrows_detail(intent: str, served: set, current: str | None, grid: Grid) -> bool:

@@ -61,6 +61,7 @@ def history_of(tracker: DialogueStateTracker | None) -> List[context.Turn]:
                     aspect=record.get("aspect"),
                     named=tuple(record.get("named") or ()),
                     nightmares=bool(record.get("nightmares")),
+                    flashbacks=bool(record.get("flashbacks")),
                 )
             )
             if len(turns) >= HISTORY_TURNS:

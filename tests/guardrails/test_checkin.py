@@ -37,6 +37,26 @@ def test_a_clear_no(text):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "no im safe, just wrecked from night shifts lol",
+        "No dear, I'm quite safe, just lonely since Harold died. What help is there?",
+        "No, I would never do anything like that, I just feel low. Is there a group I could join?",
+    ],
+)
+def test_a_clear_no_that_opens_a_longer_message(text):
+    # the router then reads the rest for risk words (tests/guardrails/test_router.py)
+    said, pattern = checkin.answer(text)
+    assert said == "deny" and pattern.startswith(checkin.LEAD_PREFIX)
+
+
+@pytest.mark.parametrize("text", ["no im safe but i bought a rope", "no im not ok", "no, not really, sometimes"])
+def test_a_no_followed_by_but_or_a_not_is_no_plain_no(text):
+    said, pattern = checkin.answer(text)
+    assert not (said == "deny" and pattern.startswith(checkin.LEAD_PREFIX))
+
+
+@pytest.mark.parametrize(
     "text", ["I'd rather not say", "rather not", "i dont want to talk about it", "prefer not to say"]
 )
 def test_would_rather_not_say(text):

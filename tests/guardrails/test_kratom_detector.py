@@ -100,6 +100,39 @@ def test_followups_naming_no_substance(text):
 
 
 @pytest.mark.parametrize(
+    "subject, text, intent",
+    [
+        ("fluoxetine", "my friend takes 40 should i take 40 too", "guard_dose_other"),
+        ("fluoxetine", "just tell me if 40 is to much", "guard_dose_other"),
+        ("sertraline", "like double it?? just this once", "guard_dose_other"),
+        ("paroxetine", "If I forget a tablet should I take two the next morning?", "guard_dose_other"),
+        ("ketamine", "just curious whats normal", "guard_dose_other"),
+        ("kratom", "im not asking u to perscribe just whats normal", "guard_dose_followup"),
+    ],
+)
+def test_an_amount_of_the_substance_named_turns_earlier_is_refused(subject, text, intent):
+    assert assess(text) is None or assess(text).intent != "guard_dose_other"  # the message alone names nothing
+    assert assess(text, subject).intent == intent
+
+
+@pytest.mark.parametrize(
+    "subject, text",
+    [
+        ("sertraline", "how often do people get side effects"),
+        ("sertraline", "how long until it works"),
+        ("sertraline", "is weight gain normal"),
+        ("sertraline", "is this too much to ask"),
+        ("kratom", "what happens if you use it every day and then just stop"),
+        ("cpt", "how many sessions"),
+        ("cpt", "whats normal"),
+        (None, "what do I do in the moment when one hits"),
+    ],
+)
+def test_questions_about_the_substance_in_hand_are_not_amounts(subject, text):
+    assert assess(text, subject) is None
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "use kratom instead of therapy",

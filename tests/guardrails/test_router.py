@@ -94,6 +94,56 @@ def test_after_a_checkin_no_im_safe_carries_on_with_the_first_messages_answer():
     assert route("no im ok", safety=nothing_to_answer).intent == router.CHECKIN_SAFE_INTENT
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "no im safe, just wrecked from night shifts lol",
+        "No dear, I'm quite safe, just lonely since my husband died.",
+        "No, I would never do anything like that, I just feel low.",
+    ],
+)
+def test_after_a_checkin_a_no_that_opens_a_longer_message_carries_on(reply):
+    safety = router.Safety("checkin", "general", "feeling_depressed")
+    routing = route(reply, "guard_checkin_safe", [("guard_checkin_safe", 0.4)], probability=0.1, safety=safety)
+    assert routing.intent == "feeling_depressed" and routing.guardrail["outcome"] == "checkin_safe"
+
+
+def test_after_a_checkin_the_question_that_comes_with_a_no_is_answered():
+    safety = router.Safety("checkin", "general", "feeling_depressed")
+    asks = [("guard_checkin_safe", 0.4), ("faq_care_find_therapist", 0.5)]
+    routing = route("No, I'm safe, just low. Is there a group I could join?", "guard_checkin_safe", asks, safety=safety)
+    assert routing.intent == "faq_care_find_therapist"
+
+
+@pytest.mark.parametrize(
+    "reply, probability",
+    [
+        ("no im safe, just tired of living like this", 0.1),  # a (soft) crisis phrase in the rest
+        ("no im safe, but tonight i might", 0.1),  # "but": not a plain no
+        ("nah im fine, just sorting where the rope goes", 0.1),
+        ("no im ok, just done with everything", 0.9),  # the learned layer at the crisis bar
+    ],
+)
+def test_after_a_checkin_a_no_then_risk_is_not_a_no(reply, probability):
+    safety = router.Safety("checkin", "suicide", "feeling_depressed")
+    routing = route(reply, "guard_checkin_safe", [("guard_checkin_safe", 0.4)], probability=probability, safety=safety)
+    assert routing.intent.startswith("guard_crisis_"), routing
+
+
+def test_the_classifiers_check_in_class_close_behind_a_feeling_asks():
+    # "everything feels pointless lately": a low mood and a warning sign; the classifier's check-in class at 0.47
+    ranking = [("feeling_depressed", 0.52), ("guard_checkin", 0.47)]
+    routing = route("everything feels pointless lately", "feeling_depressed", ranking, probability=0.06)
+    assert routing.intent == router.CHECKIN_INTENT and routing.guardrail["layer"] == "classifier"
+    # far behind, or behind a question's answer, it does not
+    assert route("i feel low", "feeling_depressed", [("feeling_depressed", 0.8), ("guard_checkin", 0.15)]).intent in (
+        None,
+        "feeling_depressed",
+    )
+    asks = [("faq_treatment_cpt", 0.55), ("guard_checkin", 0.4)]
+    assert route("what is cpt", "faq_treatment_cpt", asks).intent in (None, "faq_treatment_cpt")
+
+
 def test_after_a_checkin_a_no_with_risk_in_it_is_still_the_crisis_route():
     safety = router.Safety("checkin", "suicide", "faq_ptsd_what")
     assert route("no but i have the pills here", safety=safety).intent.startswith("guard_crisis_")

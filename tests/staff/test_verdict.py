@@ -42,6 +42,13 @@ CASES = [
         ["Possible crisis (70%, over the check-in bar of 50%)", "help lines sent"],
     ),
     (
+        "checkin",
+        parse("guard_checkin", 1.0, crisis("checkin", layer="classifier", probability=0.06)),
+        ["guard_checkin", "contacts_crisis"],
+        None,
+        ["Possible crisis (the intent classifier read it as a message to ask about)", "help lines sent"],
+    ),
+    (
         "checkin_answer",
         parse("guard_checkin_safe", 1.0, crisis("checkin_safe", layer="checkin_reply")),
         ["guard_checkin_safe"],

@@ -315,6 +315,12 @@ def test_a_session_count_the_classifier_took_for_a_dose_is_answered_for_the_ther
     other = run("guard_dose_other", [], "emdr", text="How much sessions is normal?")
     assert other.intent == "faq_treatment_emdr_sessions" and other.record["rule"] == "session_not_dose"
     assert run("guard_dose_other", ["sertraline"], "emdr", text="how much sertraline is normal").intent is None
+    # "how often would she have to go" the classifier could not place: visits to the therapy in hand
+    went = run("nlu_fallback", [], "pe", text="how often would she have to go")
+    assert went.intent == "faq_treatment_pe_sessions" and went.record["rule"] == "session_not_dose"
+    assert run("nlu_fallback", [], "yoga_mindfulness", text="How often would I have to do it?").record.get("rule") != (
+        "session_not_dose"
+    )
 
 
 def test_a_general_word_never_overrides_the_classifiers_answer_about_a_particular_kind_of_it():
@@ -504,6 +510,101 @@ def test_a_name_given_after_which_one_do_you_mean_answers_the_aspect_that_was_as
     named = [Turn("faq_meds_sertraline_side_effects", "sertraline", "side_effects", ("sertraline",))]
     res = run("faq_meds_venlafaxine", ["venlafaxine"], history=named, text="of venlafaxine")
     assert res.record.get("rule") != "which_one_answered"
+
+
+def test_a_bare_name_after_a_question_about_treatment_in_general_narrows_it():
+    # "How many sessions does it usually take?" got the general answer; "CPT" next: CPT's sessions
+    general = [Turn("faq_treatment_length", "therapy", "how_long", ())]
+    res = run("faq_treatment_cpt", ["cpt"], current="therapy", history=general, text="CPT")
+    assert res.intent == "faq_treatment_cpt_sessions" and res.record["rule"] == "which_one_answered"
+    # after "what is therapy like" there is no detail to narrow; and a named treatment's answer is not carried
+    what = [Turn("faq_treatment_overview", "therapy", "what", ())]
+    assert run("faq_treatment_cpt", ["cpt"], current="therapy", history=what, text="CPT").intent is None
+    named = [Turn("faq_treatment_pe_sessions", "pe", "how_long", ("pe",))]
+    assert run("faq_treatment_cpt", ["cpt"], current="pe", history=named, text="CPT").record.get("rule") != (
+        "which_one_answered"
+    )
+    # a question that is more than the name, or a generic name, is its own question
+    side_effects = [Turn("faq_meds_side_effects", "medication", "side_effects", ())]
+    text = "is prozac one of them"
+    assert run("faq_meds_fluoxetine", ["fluoxetine"], history=side_effects, text=text).intent is None
+    assert run("faq_meds_overview", ["medication"], history=general, text="medication").intent is None
+
+
+def test_what_works_best_is_about_every_treatment_not_the_one_in_hand():
+    text = "honestly what does the evidence say works best"
+    res = run("aspect_effectiveness", current="ketamine", text=text)
+    assert res.intent == "faq_treatment_overview" and res.record["rule"] == "best_in_general"
+    # "does it work?" is still about ketamine
+    assert run("aspect_effectiveness", current="ketamine", text="does it actually work").intent == "faq_alt_ketamine"
+
+
+@pytest.mark.parametrize(
+    "last, text, answer",
+    [
+        ("faq_ptsd_complex", "hw is it diff from reg ptsd", "faq_ptsd_complex"),
+        ("faq_ptsd_complex", "How is it different from the ordinary kind?", "faq_ptsd_complex"),
+        ("faq_ptsd_complex", "is it the same as reguler ptsd", "faq_ptsd_complex"),
+        ("faq_ptsd_come_back", "and if it does?", "faq_ptsd_come_back"),
+        ("faq_ptsd_go_away", "and if it goes then comes back?", "faq_ptsd_come_back"),
+    ],
+)
+def test_a_short_reply_that_asks_more_of_the_answer_just_given_gets_it(last, text, answer):
+    res = run("nlu_fallback", ["ptsd"] if "ptsd" in text else [], history=[Turn(last, "ptsd", None, ())], text=text)
+    assert res.intent == answer and res.record["rule"] == "same_answer_again"
+
+
+def test_the_same_words_after_another_answer_are_their_own_question():
+    history = [Turn("faq_ptsd_symptoms", "ptsd", None, ())]
+    assert (
+        run("nlu_fallback", ["ptsd"], history=history, text="how is it diff from normal ptsd").record.get("rule")
+        != "same_answer_again"
+    )
+    # "and if it doesn't?" after "does it go away?" is not about coming back
+    gone = [Turn("faq_ptsd_go_away", "ptsd", None, ())]
+    assert run("nlu_fallback", history=gone, text="and if it doesnt?").record.get("rule") != "same_answer_again"
+
+
+def test_why_not_after_an_answer_that_advises_against_is_its_risks():
+    history = [Turn("faq_meds_benzodiazepines", "benzodiazepines", "what", ("benzodiazepines",))]
+    res = run("nlu_fallback", current="benzodiazepines", history=history, text="why not tho")
+    assert res.intent == "faq_meds_benzodiazepines_risks" and res.record["rule"] == "why_not"
+    # a subject named in the message, or a long message, is its own question
+    text = "why not try sertraline first"
+    assert run("faq_meds_sertraline", ["sertraline"], current="benzodiazepines", history=history, text=text).intent != (
+        "faq_meds_benzodiazepines_risks"
+    )
+
+
+def test_asking_what_helps_with_nightmares_or_flashbacks_gets_the_coping_answer():
+    dreams = [Turn("feeling_flashbacks_nightmares", None, None, (), nightmares=True)]
+    res = run("nlu_fallback", history=dreams, text="is there anything for that")
+    assert res.intent == "faq_coping_nightmares" and res.record["rule"] == "coping_help"
+    flashes = [Turn("feeling_flashbacks_nightmares", None, None, (), flashbacks=True)]
+    assert run("nlu_fallback", history=flashes, text="is there anything for that").intent == "faq_coping_flashbacks"
+    # the message's own words win over the turn before
+    after_flashbacks = [Turn("faq_coping_flashbacks", None, None, ())]
+    assert run("feeling_flashbacks_nightmares", history=after_flashbacks, text="and the nighmares?").intent == (
+        "faq_coping_nightmares"
+    )
+    # medicine asked for is the nightmare medicine's question; a disclosure without a question stays a disclosure
+    assert run("nlu_fallback", history=dreams, text="any meds for them").record.get("rule") != "coping_help"
+    text = "i keep having nightmares every night"
+    assert run("feeling_flashbacks_nightmares", text=text).record.get("rule") != "coping_help"
+    # "I don't want any more pills" asks for what helps without them
+    text = "Is there anything I can do myself when I wake from a nightmare all shaky? I don't want any more pills."
+    assert run("nlu_fallback", text=text).intent == "faq_coping_nightmares"
+
+
+def test_whether_you_can_get_hooked_on_kratom_is_its_risks():
+    res = run("faq_kratom_dependence_help", ["kratom"], text="can u get addicted to kratom? asking for me lol")
+    assert res.intent == "faq_kratom_risks" and res.record["rule"] == "can_get_hooked"
+    text = "my wife takes kratom every day for her ptsd, can she get addicted to it?"
+    assert run("faq_kratom_dependence_help", ["kratom"], text=text).intent == "faq_kratom_risks"
+    # being hooked, or asking for help to quit, keeps the help answer
+    assert run("faq_kratom_dependence_help", ["kratom"], text="i think im hooked on kratom").intent is None
+    text = "can you get addicted, and where do people get help to quit"
+    assert run("faq_kratom_dependence_help", [], "kratom", text=text).intent is None
 
 
 def test_kratom_with_a_medicine_taken_together_is_the_interactions_answer():
