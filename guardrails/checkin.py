@@ -1,9 +1,9 @@
 """Read a visitor's answer to a safety check-in, and follow-ups after a crisis reply.
 
 Pure Python (stdlib + PyYAML); patterns live in lexicons/checkin.yml, text is normalised exactly like the
-crisis lexicon's. `answer` is a whole-message reading ("kind of", "no im safe", "id rather not say"), or a clear no that opens a
-longer message ("no im safe, just tired from night shifts");
-`risk_followup` searches anywhere ("yes i have pills", "i already tried once").
+crisis lexicon's. `answer` is a whole-message reading ("kind of", "no im safe", "id rather not say"), or a clear
+no that opens a longer message ("no im safe, just tired from night shifts"); `risk_followup` searches anywhere
+("yes i have pills", "i already tried once").
 """
 
 from __future__ import annotations

@@ -30,6 +30,12 @@ conversation so far. What it can decide, in order:
    medicine's answer to a message that names no medicine, in a conversation not about it ("my girlfriend
    has nightmares, is there anything that helps" as prazosin) -> the next candidate, when it is close enough;
    "can u do emdr online" read as a detail whose words are not there -> the online answer;
+   before these, a few short replies that lean on the answer just given, each of which came up in several
+   blind sets (rules in the staff record): a bare name after an answer about treatment in general narrows it
+   ("CPT" -> CPT's sessions); "is there anything for that" after nightmares or flashbacks -> that coping
+   answer; "how is it diff from normal ptsd" after complex PTSD -> that answer again; "why not tho" after the
+   benzodiazepines answer -> their risks; "can u get addicted to kratom?" -> its risks; "what works best" is
+   about every treatment;
 5. two close candidates -> the fallback intent with `clarify=yes`, whose response variant asks "Did you mean
    A or B?" with both as buttons (answer key `clarify`): Rasa's two-stage-fallback pattern, with plain
    questions as button payloads because the public channel refuses `/intent` syntax.
