@@ -122,6 +122,7 @@ def test_an_amount_of_the_substance_named_turns_earlier_is_refused(subject, text
         ("sertraline", "how long until it works"),
         ("sertraline", "is weight gain normal"),
         ("sertraline", "is this too much to ask"),
+        ("sertraline", "I've had nausea on it for a week, what's normal?"),
         ("kratom", "what happens if you use it every day and then just stop"),
         ("cpt", "how many sessions"),
         ("cpt", "whats normal"),
