@@ -252,7 +252,7 @@ def route(
             risky = lexicon_crisis or probability >= band.checkin_from
         if said == "deny" and not risky:
             carry_on = safety.set_aside_intent
-            if said_more and answer_intent != FALLBACK_INTENT and answer_intent not in HOLDS_THE_LINES:
+            if said_more and answer_intent not in HOLDS_THE_LINES:  # (the fallback among them)
                 carry_on = answer_intent  # the question that came with the no
             if not carry_on or carry_on == FALLBACK_INTENT or carry_on in IN_CONTEXT_ONLY:
                 carry_on = CHECKIN_SAFE_INTENT

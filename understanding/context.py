@@ -318,16 +318,18 @@ def _why_not(
     )
 
 
-def _coping_help(intent: str, specific: Sequence[str], history: Sequence[Turn], text: str, words: int) -> str | None:
-    """The coping answer for asking what helps with nightmares or flashbacks, named in the message or in the visitor's
-    turn before, and not about medicine; None otherwise."""
+def _coping_help(
+    intent: str, specific: Sequence[str], history: Sequence[Turn], text: str, words: int, said: Tuple[bool, bool]
+) -> str | None:
+    """The coping answer for asking what helps with nightmares or flashbacks, named in the message (`said`: its words
+    name nightmares, flashbacks) or in the visitor's turn before, and not about medicine; None otherwise."""
     if intent not in COPING_GUESSES or [s for s in specific if s != WEAK_SUBJECT] or words > 2 * SHORT_FOLLOW_UP_WORDS:
         return None
     if _MEDICINE_WORD.search(text or "") and not _NO_MORE_PILLS.search(text or ""):
         return None  # "any meds for them": the nightmare_medicine rule's
     if not _HELP_WITH.search(text or ""):
         return None
-    nightmares, flashbacks = bool(_NIGHTMARES.search(text or "")), bool(_FLASHBACKS.search(text or ""))
+    nightmares, flashbacks = said
     last = history[-1] if history and words <= SHORT_FOLLOW_UP_WORDS else None
     if not (nightmares or flashbacks) and last:  # "is there anything for that": what the visitor spoke of before
         nightmares = last.intent == NIGHTMARE_COPING or last.nightmares
@@ -372,9 +374,10 @@ def resolve(
     "yes"); only then does a plain fallback have to switch that question off."""
     named = named_subjects(subject_values, grid)
     res = Resolution(record={"classifier_intent": intent, "named": named})
-    if _NIGHTMARES.search(text or ""):
+    said = (bool(_NIGHTMARES.search(text or "")), bool(_FLASHBACKS.search(text or "")))
+    if said[0]:
         res.record["nightmares"] = True  # "any meds for them?" next turn is about the medicine for nightmares
-    if _FLASHBACKS.search(text or ""):
+    if said[1]:
         res.record["flashbacks"] = True  # "is there anything for that" next turn is about coping with them
     lifted = _follow_up_below_fallback(intent, ranking, named, current_subject, grid, band, text or "")
     if lifted != intent:
@@ -439,7 +442,7 @@ def resolve(
     ):
         # "any meds for that" after the nightmares answer: the medicine for nightmares, not medicines in general
         return _answer(res, grid, NIGHTMARE_MEDICINE, "what", "nightmare_medicine", "slot")
-    coping = _coping_help(intent, specific, history, text, words)
+    coping = _coping_help(intent, specific, history, text, words, said)
     if coping:
         # "is there anything for that" after "every night same dream": what helps with nightmares, not the overview
         res.intent = coping
