@@ -4,6 +4,8 @@ Pure Python (no Rasa imports), so every decision is unit-tested directly; unders
 is the thin Rasa component that feeds it the classifier's ranking, the `subject` entities and the
 conversation so far. What it can decide, in order:
 
+0. first of all, words that decide between two neighbouring answers the classifier confuses
+   (understanding/decisive_words.yml: "is there like an app" is the PTSD Coach answer, not the treatments overview);
 1. a comparison ("CPT or EMDR?", "which one is better?" after two subjects came up, "is NET or CPT the better
    fit?" even when the classifier is sure of one side) -> `compare`, with the pair's id (`cpt_emdr`) for the
    comparison answer;
@@ -35,7 +37,9 @@ conversation so far. What it can decide, in order:
    ("CPT" -> CPT's sessions); "is there anything for that" after nightmares or flashbacks -> that coping
    answer; "how is it diff from normal ptsd" after complex PTSD -> that answer again; "why not tho" after the
    benzodiazepines answer -> their risks; "can u get addicted to kratom?" -> its risks; "what works best" is
-   about every treatment;
+   about every treatment; "whats so bad about benzos" -> their risks; "so what do docs use instead" after a
+   medicine -> the other medicines; "what kind of therapy helps with that", naming none and not about a child ->
+   every therapy; "is that normal with ptsd" right after telling how one feels -> the symptoms answer;
 5. two close candidates -> the fallback intent with `clarify=yes`, whose response variant asks "Did you mean
    A or B?" with both as buttons (answer key `clarify`): Rasa's two-stage-fallback pattern, with plain
    questions as button payloads because the public channel refuses `/intent` syntax.
@@ -46,7 +50,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
+
+import yaml
 
 from bank.subjects import Grid
 
@@ -61,6 +68,9 @@ WEAK_SUBJECT = "ptsd"  # named in most messages; it is the subject only when not
 ABOUT_CARE_IN_GENERAL = ("cost", "online", "find")
 # ... and this one only in its own words ("what happens at the first appointment?", not "how do they treat it")
 ABOUT_CARE_IN_ITS_WORDS = ("session_like",)
+# "what if it makes me worse instead of better" with nothing named: the answer about therapy feeling worse at first
+# ("is it hard?" alone still asks which one)
+_MAKES_WORSE = re.compile(r"\b(?:make|makes|making|made|feel|feeling|get|getting)\b(?:\W+\w+){0,2}?\W+worse\b", re.I)
 ONLINE = "online"  # an aspect with words of its own ("zoom", "from home"): they win over a detail not asked for
 NO_VALUE = "none"  # a slot value meaning "nothing": a stale comparison must never be shown
 _COMPARE_CUE = re.compile(r"\b(?:or|vs|versus|compared?|comparing|difference|differ|better|than|between)\b", re.I)
@@ -97,6 +107,13 @@ _IT_FOR_PTSD = re.compile(
 # Words that ask about medicines in general: "is there a medicine for the nightmares" may get prazosin's answer
 _MEDICINE_WORD = re.compile(r"\b(?:medic\w*|meds?|pills?|tablets?|drugs?|prescri\w*|rx|dose)\b", re.I)
 UNNAMED_MEDICINE_FLOOR = 0.2
+# Asking for a medicine for something: "is there a medicine for that", "is ther a pill for them", "any meds to help"
+_MEDICINE_FOR = re.compile(
+    r"\b(?:pills?|meds?|medic\w*|drugs?|tablets?|prescriptions?|rx)\b\W+(?:\w+\W+)?(?:for|to (?:help|stop|treat)|that "
+    r"(?:helps?|stops?|works?))\b|\b(?:is|are) (?:there|ther|thier) (?:a|an|any|some)\W+(?:\w+\W+)?(?:pills?|meds?|medic\w*|"
+    r"drugs?|tablets?|prescriptions?)\b",
+    re.I,
+)
 # "is there a pill for that?" right after an answer about nightmares: the medicine for nightmares is the question
 NIGHTMARE_ANSWERS = ("faq_coping_nightmares", "feeling_flashbacks_nightmares")
 _NIGHTMARES = re.compile(
@@ -131,8 +148,10 @@ _HELP_WITH = re.compile(
     r"flash ?backs?|flasbacks?)\W*$",
     re.I,
 )
-_NO_MORE_PILLS = re.compile(
-    r"\b(?:don\W?t|do not|without|no more|not)\b(?:\W+\w+){0,3}?\W+(?:pills?|meds?|medic\w*|tablets?)", re.I
+_NO_MORE_PILLS = re.compile(  # "without meds", "other things besides pills", "anything non-med"
+    r"\b(?:don\W?t|do not|without|no more|not|besides|other than|instead of|apart from|except|rather than|"
+    r"alternatives? to)\b(?:\W+\w+){0,3}?\W+(?:pills?|meds?|medic\w*|tablets?)|\bnon\W?(?:meds?|medic\w*|drug)",
+    re.I,
 )
 COPING_GUESSES = (  # the classifier's guesses a question about coping may get; each coping answer for the other
     NIGHTMARE_COPING,
@@ -154,6 +173,7 @@ _WHAT_WORKS_BEST = re.compile(
     r"works? (?:the )?most)\b",
     re.I,
 )
+_TREATMENT_WORD = re.compile(r"\b(?:treatments?|therap\w*|options?|approach\w*|methods?|meds?|medic\w*)\b", re.I)
 _TREATMENT_TIME = re.compile(
     r"\b(?:sess?ions?|appointments?|visits?|go for|keep going|therap\w*|treatments?|counsel\w*)\b", re.I
 )
@@ -191,10 +211,95 @@ _WHY_NOT = re.compile(
     r"shouldn t|cant|can t|wont|won t|is it bad|are they bad)\b",
     re.I,
 )
+# "whats so bad about benzos", "what's wrong with kratom": its risks, though "whats" asks what it is
+_WHATS_BAD = re.compile(
+    r"\bwh?at\W*(?:s|is)?\W+(?:so\s+|really\s+|actually\s+)?(?:bad|wrong|dangerous|harmful|risky|unsafe|"
+    r"the (?:problem|issue|big deal|harm|danger|risk))\s+(?:about|with)\b",
+    re.I,
+)
+# "so what do docs use instead" after an answer that advises against a medicine: the other medicines
+_WHAT_INSTEAD = re.compile(
+    r"\b(?:what|wat|which)\b(?:\W+\w+){0,5}?\W+(?:use|give|prescribe|recommend|try|take|offer|ask)\w*\W+(?:\w+\W+){0,2}?"
+    r"instead\b|\bwhat else (?:is there|can (?:i|u|you|he|she|we) (?:take|try|use)|do (?:they|docs|doctors) (?:use|give))\b|"
+    r"\b(?:something|anything) (?:better|safer)\b(?:\W+\w+){0,5}?\W+(?:ask|take|try|use|get)\b",
+    re.I,
+)
+INSTEAD_GUESSES = (FALLBACK_INTENT, SUBJECT_ONLY_INTENT, "faq_treatment_overview", "faq_meds_overview", COMPARE_INTENT)
+# "what kind of therapy helps with that" after an answer about sexual assault: every therapy, not TF-CBT, unless the
+# question is about a child, whom TF-CBT is for ("what kind of treatment would they give a 9 year old")
+_WHICH_THERAPY = re.compile(
+    r"\b(?:what|which|wat|wich)\s+(?:(?:kinds?|types?|sorts?)\s+of\s+)?(?:therap\w*|treatments?)\b", re.I
+)
+_ABOUT_A_CHILD = re.compile(
+    r"\b(?:kids?|child\w*|son|daughter|teens?|teenagers?|boys?|girls?|toddlers?|youth|adolescen\w*|"
+    r"\d+\s*(?:yo|y o|years? old|yrs? old))\b",
+    re.I,
+)
+CHILD_ANSWERS = ("faq_ptsd_children",)
+WHICH_THERAPY_WORDS = 8
+# "is that normal with ptsd?", "Is this PTSD?" right after telling how one feels: whether it is a symptom
+_IS_THAT_PTSD = re.compile(
+    r"\b(?:is|are|could|would|can)\s+(?:that|this|it|these|those)\s+(?:\w+\s+){0,3}?(?:ptsd|normal|common|usual|typical|"
+    r"part of|a sign|a symptom)\b",
+    re.I,
+)
+IS_THAT_PTSD_WORDS = 8
+SYMPTOMS = "faq_ptsd_symptoms"
 WHICH_ONE_WORDS = 6  # "of venlafaxine", "the zoloft one": a name given in reply to "which one do you mean?"
 NARROWING_WORDS = 2  # "CPT", "and emdr" after an answer about treatment in general: that answer, for it
 WEAK_CUE_WORDS = 12  # "or" and "than" ask for a comparison in a short question, not inside a long story
 SURE = 0.5  # the classifier's confidence above which a weak cue does not turn its answer into a comparison
+
+
+@dataclass(frozen=True)
+class DecisiveWords:
+    """Words that pick `to` over the classifier's neighbouring answer (understanding/decisive_words.yml)."""
+
+    id: str
+    sources: Tuple[str, ...]
+    to: str
+    words: re.Pattern
+    floor: float = 0.05  # `to` must be one of the classifier's candidates, not only a word match ...
+    when_subject: str | None = None  # ... and, when set, the conversation must be about this subject
+
+
+DECISIVE_WORDS_FILE = Path(__file__).resolve().parent / "decisive_words.yml"
+
+
+def load_decisive_words(path: Path = DECISIVE_WORDS_FILE) -> Tuple[DecisiveWords, ...]:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return tuple(
+        DecisiveWords(
+            e["id"],
+            tuple(e["from"]),
+            e["to"],
+            re.compile(e["words"], re.I),
+            float(e.get("floor", DecisiveWords.floor)),
+            e.get("when_subject"),
+        )
+        for e in doc.get("entries", [])
+    )
+
+
+DECISIVE_WORDS = load_decisive_words()
+
+
+def _decided_by_words(
+    intent: str, ranking: Sequence[Tuple[str, float]], text: str, named: Sequence[str], current: str | None, grid: Grid
+) -> DecisiveWords | None:
+    """`named`: the subjects named in the message; `current`: the conversation's subject."""
+    particular = [s for s in named if s not in (WEAK_SUBJECT, *GENERIC)]
+    for entry in DECISIVE_WORDS:
+        if entry.when_subject and entry.when_subject not in (named or [current]):
+            continue
+        about = grid.subjects_of(entry.to)
+        if particular and about and not about.intersection(particular):
+            continue  # "do I write things down in CPT?": about CPT, which the words do not decide
+        candidate = any(name == entry.to and confidence >= entry.floor for name, confidence in ranking)
+        chosen = intent == entry.to or (intent in entry.sources and (candidate or entry.floor <= 0))
+        if chosen and entry.words.search(text or ""):
+            return entry  # the classifier's own choice of `to` stands too: no later rule trades it for a neighbour
+    return None
 
 
 @dataclass(frozen=True)
@@ -310,7 +415,7 @@ def _why_not(
     return bool(
         history
         and current
-        and not specific
+        and all(s == current for s in specific)  # "y not tho xanax is the only thing that knocks me out"
         and history[-1].subject == current
         and words <= SHORT_FOLLOW_UP_WORDS
         and _WHY_NOT.search(text or "")
@@ -337,6 +442,83 @@ def _coping_help(
     if nightmares != flashbacks:
         return NIGHTMARE_COPING if nightmares else FLASHBACK_COPING
     return None  # both, or neither: the classifier's answer stands
+
+
+def _asks_for_nightmare_medicine(
+    intent: str, specific: Sequence[str], history: Sequence[Turn], said: bool, text: str, words: int, grid: Grid
+) -> bool:
+    """A medicine asked for, naming none ("any meds for that"), about nightmares: right after the visitor spoke of
+    them or got an answer about them, or in the same message ("nightmares every night, is there a medicine for
+    that"), where the question itself must ask for one ("he's on meds but still has nightmares" does not)."""
+    if [s for s in specific if s not in GENERIC] or not grid.subjects.get(NIGHTMARE_MEDICINE):
+        return False
+    if not _MEDICINE_WORD.search(text or "") or _NO_MORE_PILLS.search(text or ""):
+        return False
+    last = history[-1] if history else None
+    if last and (last.intent in NIGHTMARE_ANSWERS or last.nightmares) and words <= SHORT_FOLLOW_UP_WORDS:
+        # the classifier's general guess, or an aspect it read into "is ther a pill for them"
+        return intent in GENERAL_MEDICINE_GUESSES or (
+            intent in grid.aspect_of_intent
+            and bool(_MEDICINE_FOR.search(text or ""))
+            # "any side effects? I already take tablets for my blood pressure" asks that aspect ("what about a
+            # medicine for it" is a bare subject, whose cue is "what about")
+            and (intent == SUBJECT_ONLY_INTENT or not grid.mentions_aspect(grid.aspect_of_intent[intent], text or ""))
+        )
+    return (
+        said
+        and words <= 2 * SHORT_FOLLOW_UP_WORDS
+        and intent in (*GENERAL_MEDICINE_GUESSES, *NIGHTMARE_ANSWERS)
+        and bool(_MEDICINE_FOR.search(text or ""))
+    )
+
+
+def _instead_of(
+    intent: str,
+    specific: Sequence[str],
+    history: Sequence[Turn],
+    current: str | None,
+    grid: Grid,
+    text: str,
+    words: int,
+) -> str | None:
+    """The general subject ("medication", "therapy") whose overview answers "so what do they use instead", asked
+    right after an answer about a particular kind of it; None otherwise."""
+    if (
+        intent not in INSTEAD_GUESSES
+        or [s for s in specific if s not in GENERIC]
+        or not history
+        or history[-1].subject != current
+        or words > SHORT_FOLLOW_UP_WORDS
+        or not _WHAT_INSTEAD.search(text or "")
+    ):
+        return None
+    return next((kind for kind in ("medication", "therapy") if grid.kind_of(current, kind)), None)
+
+
+def _is_that_ptsd(intent: str, named: Sequence[str], history: Sequence[Turn], text: str, words: int) -> bool:
+    """A short "is that normal with ptsd?" right after an answer to how the visitor feels."""
+    return bool(
+        intent in (FALLBACK_INTENT, SUBJECT_ONLY_INTENT, "faq_ptsd_what")
+        and history
+        and (history[-1].intent or "").startswith("feeling_")
+        and words <= IS_THAT_PTSD_WORDS
+        and list(named) == [WEAK_SUBJECT]
+        and _IS_THAT_PTSD.search(text or "")
+    )
+
+
+def _which_therapy_in_general(
+    intent: str, specific: Sequence[str], history: Sequence[Turn], grid: Grid, text: str
+) -> bool:
+    """ "what kind of therapy helps with that", classified as one therapy's answer (TF-CBT, the one for children),
+    naming none: a question about every therapy, unless it or the turn before is about a child."""
+    therapy = next((s for s in grid.subjects_of(intent) if grid.kind_of(s, TREATMENT_OF_PTSD)), None)
+    if therapy is None or grid.answer(therapy, "what") != intent or [s for s in specific if s not in GENERIC]:
+        return False
+    if _ABOUT_A_CHILD.search(text or "") or (history and history[-1].intent in CHILD_ANSWERS):
+        return False
+    short = len((text or "").split()) <= WHICH_THERAPY_WORDS  # not "which therapy is for people who ..., like refugee"
+    return short and bool(_WHICH_THERAPY.search(text or "")) and not (history and history[-1].subject == therapy)
 
 
 def _which_one_was_asked(history: Sequence[Turn]) -> str | None:
@@ -383,6 +565,19 @@ def resolve(
     if lifted != intent:
         intent = res.intent = lifted
         res.record["lifted_from_fallback"] = True
+    decided = _decided_by_words(intent, ranking, text, named, current_subject, grid)
+    if decided:
+        # The words decide between neighbours the classifier confuses: "is there like an app he could use", read as
+        # the treatments overview, is the app's answer; "how do I find someone actually trained in that" after TF-CBT
+        # keeps the classifier's answer about trained therapists, not TF-CBT's cell for finding care
+        res.record.update(rule="decisive_words", words=decided.id)
+        if decided.to != intent:
+            res.intent = decided.to
+            res.record["was"] = intent
+        about = sorted(grid.subjects_of(decided.to))
+        if len(about) == 1:
+            res.entities["current_subject"] = about[0]
+        return res
     comparable_named = [s for s in named if grid.subjects[s].compare_as]
     pair_named = len(comparable_named) >= 2 and grid.comparison(comparable_named[0], comparable_named[1])
     earlier = [s for s in recent_subjects(history, current_subject) if s not in named and grid.subjects.get(s)]
@@ -424,6 +619,15 @@ def resolve(
 
     if asks_to_compare:
         comparison, pair = _comparison(named, history, current_subject, grid)
+        if (
+            comparison is None
+            and not comparable_named
+            and _WHAT_WORKS_BEST.search(text or "")
+            and _TREATMENT_WORD.search(text or "")  # not "which breed would be best for that?" after service dogs
+        ):
+            # "Which treatment is best one?" with no two treatments in the conversation to set side by side:
+            # which treatments work best, not "which two do you mean?"
+            return _answer(res, grid, TREATMENT_OF_PTSD, "effectiveness", "best_in_general", "default")
         res.intent = COMPARE_INTENT
         res.entities["comparison"] = comparison or NO_VALUE
         res.record.update(rule="compare", comparison=comparison, pair=pair)
@@ -431,16 +635,9 @@ def resolve(
 
     aspect = grid.aspect_of_intent.get(intent)
     specific = named if named != [WEAK_SUBJECT] else []  # "does it work for ptsd?": "it" is the current subject
-    if (
-        not [s for s in specific if s not in GENERIC]  # "any meds for that": medicines in general
-        and history
-        and (history[-1].intent in NIGHTMARE_ANSWERS or history[-1].nightmares)
-        and intent in GENERAL_MEDICINE_GUESSES
-        and words <= SHORT_FOLLOW_UP_WORDS
-        and _MEDICINE_WORD.search(text or "")
-        and grid.subjects.get(NIGHTMARE_MEDICINE)
-    ):
-        # "any meds for that" after the nightmares answer: the medicine for nightmares, not medicines in general
+    if _asks_for_nightmare_medicine(intent, specific, history, said[0], text, words, grid):
+        # "any meds for that" after the nightmares answer, or "nightmares every night, is there a medicine for
+        # that": the medicine for nightmares, not medicines in general nor coping without one
         return _answer(res, grid, NIGHTMARE_MEDICINE, "what", "nightmare_medicine", "slot")
     coping = _coping_help(intent, specific, history, text, words, said)
     if coping:
@@ -472,6 +669,27 @@ def resolve(
     if why_not:
         # "why not tho" after "benzodiazepines are not recommended for PTSD": why not is their risks
         return _answer(res, grid, current_subject, "side_effects", "why_not", "slot")
+    kind = _instead_of(intent, specific, history, current_subject, grid, text, words)
+    if kind:
+        # "so what do docs use instead" after benzodiazepines: the other medicines, not treatment in general
+        return _answer(res, grid, kind, "what", "what_instead", "slot")
+    if _is_that_ptsd(intent, named, history, text, words):
+        # "is that normal with ptsd" after "cant sleep since the fire": whether it is a symptom, not what PTSD is
+        res.intent = SYMPTOMS
+        res.record.update(rule="is_that_ptsd", answer=SYMPTOMS)
+        return res
+    if _which_therapy_in_general(intent, specific, history, grid, text):
+        return _answer(res, grid, TREATMENT_OF_PTSD, "what", "which_therapy_in_general", "default")
+    bad_about = specific[0] if len(specific) == 1 else None if specific else current_subject
+    if (
+        bad_about
+        and bad_about not in (WEAK_SUBJECT, *GENERIC)
+        and grid.belongs(intent, bad_about)
+        and _WHATS_BAD.search(text or "")
+        and grid.answer(bad_about, "side_effects")
+    ):
+        # "whats so bad about benzos my doc wont give me xanax anymore": their risks, not what they are
+        return _answer(res, grid, bad_about, "side_effects", "whats_bad", "message" if specific else "slot")
     pending = _which_one_was_asked(history)
     if (
         pending
@@ -482,7 +700,7 @@ def resolve(
     ):
         # "side effects?" got "which medicine do you mean?"; "of venlafaxine" answers it: venlafaxine's side effects
         return _answer(res, grid, specific[0], pending, "which_one_answered", "message")
-    therapy = _session_question_about_therapy(intent, specific, current_subject, grid, text)
+    therapy = _session_question_about_therapy(intent, specific, current_subject, grid, text, history)
     if therapy:
         # "how many times would I need to go?" about written exposure therapy: a session count, not a dose.
         # The dose lexicon runs after this step and still refuses any real amount request.
@@ -498,6 +716,8 @@ def resolve(
             or (aspect in ABOUT_CARE_IN_ITS_WORDS and grid.mentions_aspect(aspect, text))
         ):
             subject, source = WEAK_SUBJECT, "default"  # "is it very expensive?" with nothing named: care in general
+        if subject is None and aspect == "hard" and _MAKES_WORSE.search(text or ""):
+            subject, source = TREATMENT_OF_PTSD, "default"
         if subject == WEAK_SUBJECT and _asks_of_treatment(aspect, history, grid, text):
             subject = TREATMENT_OF_PTSD
         if aspect == "effectiveness" and not specific and _WHAT_WORKS_BEST.search(text or ""):
@@ -582,9 +802,13 @@ def resolve(
             subject in specific
             and online not in (None, intent)
             and grid.mentions_aspect(ONLINE, text or "")
-            and not grid.asked_for(intent, subject, text or "")
+            and (
+                not grid.asked_for(intent, subject, text or "")
+                or (intent == what and not grid.asks_what_it_is(text or ""))
+            )
         ):
-            # "can u do emdr online", classified as EMDR's sessions: the online answer its words ask for
+            # "can u do emdr online", classified as EMDR's sessions, or "back to cpt, can that one be done online"
+            # as what CPT is: the online answer its words ask for
             res.record.update(was=intent)
             return _answer(res, grid, subject, ONLINE, "online_in_words", "message")
         instead = _unnamed_medicine(intent, served, named, current_subject, ranking, grid, text)
@@ -628,6 +852,8 @@ def _asks_about_pair(text: str, pair: Sequence[str], grid: Grid) -> bool:
     don't want to rehash it"), not only a statement before it ("VA offered me sertraline or therapy. does zoloft
     work?"). With no question sentence, any sentence will do ("pct or pe. I really don't want to dig into it")."""
     sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
+    if len(sentences) == 1:  # both were found in it, in whichever of their names ("wet or emdr if i want ...")
+        return bool(_COMPARE_CUE.search(sentences[0]))
     questions = [s for s in sentences if s.rstrip().endswith("?") or _QUESTION_START.match(s)]
     return any(
         _COMPARE_CUE.search(sentence) and all(grid.mentions_subject(subject, sentence) for subject in pair)
@@ -673,6 +899,8 @@ def _unnamed_medicine(
     """A particular medicine's answer to a message that names neither it nor any medicine, in a conversation not
     about it: the next candidate (at least UNNAMED_MEDICINE_FLOOR) that is not about an unnamed medicine."""
     particular = {s for s in served if grid.kind_of(s, "medication")}
+    if served & {WEAK_SUBJECT, *GENERIC}:  # care in general ("where can we find a therapist"), one cell a medicine's
+        return None
     if not particular or particular.intersection(named) or current in particular or _MEDICINE_WORD.search(text or ""):
         return None
     for candidate, confidence in ranking:
@@ -734,10 +962,11 @@ def _follow_up_below_fallback(
 
 
 def _session_question_about_therapy(
-    intent: str, specific: Sequence[str], current: str | None, grid: Grid, text: str
+    intent: str, specific: Sequence[str], current: str | None, grid: Grid, text: str, history: Sequence[Turn] = ()
 ) -> str | None:
     """The therapy a "how many / how often" question is about, when the classifier took it for a dose request, or
-    could not place "how many times do u have to go" at all."""
+    could not place "how many times do u have to go" at all; or a therapy named right after a session count ("and
+    WET? same number or less" after CPT's sessions)."""
     goes = intent == FALLBACK_INTENT and _HOW_OFTEN_GO.search(text or "")
     if intent not in DOSE_INTENTS and not goes:  # "how much sessions is normal?" may read as a dose of some drug
         return None
@@ -749,7 +978,11 @@ def _session_question_about_therapy(
         or any(grid.subjects[n].compare_as in (None, "medication") for n in specific)
     ):
         return None
-    return subject if goes or grid.mentions_aspect("how_long", text or "") else None
+    after_sessions = bool(specific) and bool(history) and history[-1].aspect == "how_long"
+    words = len((text or "").split())
+    if goes or grid.mentions_aspect("how_long", text or "") or (after_sessions and words <= SHORT_FOLLOW_UP_WORDS):
+        return subject
+    return None
 
 
 def _borrows_detail(intent: str, served: set, current: str | None, grid: Grid) -> bool:

@@ -650,3 +650,263 @@ def test_an_aspect_asked_with_nothing_named_asks_which_one_instead_of_not_unders
     # an aspect that would be answered about care in general is not guessed from under the fallback
     cost = [("nlu_fallback", 0.3), ("aspect_cost", 0.25)]
     assert run("nlu_fallback", ranking=cost, text="Insurance pays out now.").intent in (None, "nlu_fallback")
+
+
+def test_a_medicine_for_nightmares_asked_in_the_same_message_is_the_medicine_for_nightmares():
+    ranking = [("faq_coping_nightmares", 0.55), ("faq_meds_prazosin_nightmares", 0.42)]
+    text = "my boyfriend has nightmares pretty much every night since Iraq. is there a medicine for that"
+    res = run("faq_coping_nightmares", ["medication"], ranking=ranking, text=text)
+    assert res.intent == "faq_meds_prazosin_nightmares" and res.record["rule"] == "nightmare_medicine"
+    # the medicine only mentioned, or refused, is not the question: the coping answer stands
+    for text in (
+        "he's on meds but still has nightmares every night, what else helps",
+        "are there other things besides pills for the nightmares",
+        "anything non-med for the nightmares",
+    ):
+        kept = run("faq_coping_nightmares", ["medication"], ranking=ranking, text=text)
+        assert kept.intent != "faq_meds_prazosin_nightmares", text
+
+
+def test_a_pill_for_them_read_as_an_aspect_after_nightmares_is_the_medicine_for_nightmares():
+    dreams = [Turn("faq_coping_nightmares", None, None, (), nightmares=True)]
+    res = run(
+        "aspect_side_effects", history=dreams, ranking=[("aspect_side_effects", 0.5)], text="is ther a pill for them"
+    )
+    assert res.intent == "faq_meds_prazosin_nightmares"
+    # the aspect's own words are there: it is asked of the subject in hand, not turned into prazosin
+    prazosin = [Turn("faq_meds_prazosin_nightmares", "prazosin", "what", ("prazosin",), nightmares=True)]
+    text = "Any side effects? I already take tablets for my blood pressure."
+    asked = run("aspect_side_effects", [], "prazosin", prazosin, text=text)
+    assert asked.intent == "faq_meds_prazosin_side_effects"
+
+
+def test_why_not_with_the_subject_in_hand_named_again_is_its_risks():
+    history = [Turn("faq_meds_benzodiazepines", "benzodiazepines", "what", ("benzodiazepines",))]
+    text = "y not tho xanax is the only thing that knocks me out"
+    res = run("faq_meds_benzodiazepines", ["benzodiazepines"], "benzodiazepines", history, text=text)
+    assert res.intent == "faq_meds_benzodiazepines_risks" and res.record["rule"] == "why_not"
+
+
+def test_whats_so_bad_about_it_is_its_risks():
+    text = "whats so bad about benzos my doc wont give me xanax anymore"
+    res = run("faq_meds_benzodiazepines_risks", ["benzodiazepines"], text=text)
+    assert res.intent == "faq_meds_benzodiazepines_risks" and res.record["rule"] == "whats_bad"
+    slot = run("faq_kratom_what", [], "kratom", text="what's wrong with it honestly")
+    assert slot.intent == "faq_kratom_risks"
+    # what it is, asked plainly, stays
+    assert run("faq_meds_benzodiazepines", ["benzodiazepines"], text="whats a benzo").record["rule"] != "whats_bad"
+
+
+def test_a_therapy_named_right_after_a_session_count_is_its_session_count_not_a_dose():
+    history = [Turn("faq_treatment_cpt_sessions", "cpt", "how_long", ())]
+    ranking = [("guard_dose_followup", 0.46), ("subject_only", 0.28)]
+    res = run("guard_dose_followup", ["wet"], "cpt", history, ranking=ranking, text="and WET? same number or less")
+    assert res.intent == "faq_treatment_wet_sessions" and res.record["rule"] == "session_not_dose"
+    # after another detail, or about a medicine, the refusal stands
+    other = [Turn("faq_treatment_cpt", "cpt", "what", ())]
+    assert run("guard_dose_followup", ["wet"], "cpt", other, text="and WET? same number or less").intent is None
+    pills = [Turn("faq_meds_how_long_to_work", "sertraline", "how_long", ())]
+    assert run("guard_dose_followup", ["paroxetine"], "sertraline", pills, text="and paxil? same number").intent is None
+
+
+def test_online_words_win_over_what_it_is_when_what_it_is_was_not_asked():
+    ranking = [("faq_treatment_cpt", 0.30), ("faq_treatment_online", 0.29)]
+    res = run("faq_treatment_cpt", ["cpt"], "pe", ranking=ranking, text="back to cpt, can that one be done online")
+    assert res.intent == "faq_treatment_online" and res.record["rule"] == "online_in_words"
+    what = run("faq_treatment_cpt", ["cpt"], ranking=ranking, text="what is cpt and is it online")
+    assert what.intent in (None, "faq_treatment_cpt")
+
+
+def test_x_or_y_in_one_sentence_with_no_question_word_is_a_comparison():
+    res = run(
+        "faq_treatment_wet",
+        ["wet", "emdr"],
+        ranking=[("faq_treatment_wet", 0.51)],
+        text="wet or emdr if i want the shortest thing possible",
+    )
+    assert res.intent == context.COMPARE_INTENT and res.entities["comparison"] == "emdr_wet"
+
+
+def test_which_treatment_is_best_with_no_two_to_compare_is_about_every_treatment():
+    ranking = [("compare", 0.59), ("faq_treatment_overview", 0.40)]
+    history = [Turn("faq_ptsd_go_away", "ptsd", "how_long", ())]
+    res = run("compare", [], "ptsd", history, ranking=ranking, text="Which treatment is best one?")
+    assert res.intent == "faq_treatment_overview" and res.record["rule"] == "best_in_general"
+    # with no treatment word it is not about treatments ("which breed would be best" after service dogs)
+    dogs = [Turn("faq_alt_service_dogs", "service_dogs", "what", ("service_dogs",))]
+    breed = run("compare", [], "service_dogs", dogs, ranking=ranking, text="Which breed would be best for that?")
+    assert breed.intent == context.COMPARE_INTENT
+
+
+def test_whether_treatment_makes_it_worse_with_nothing_named_is_about_therapy_in_general():
+    res = run("aspect_hard", ranking=[("aspect_hard", 0.34)], text="What if it makes me worse instead of better")
+    assert res.intent == "faq_treatment_feel_worse" and res.record["subject_from"] == "default"
+    for text in ("is it really hard to do", "is it a scary thing to go through"):  # which one? is the better reply
+        assert run("aspect_hard", text=text).intent == "aspect_hard", text
+
+
+def test_an_answer_about_care_in_general_is_not_traded_for_an_unnamed_medicine():
+    ranking = [("faq_care_find_therapist", 0.53), ("faq_care_find_trained_therapist", 0.52)]
+    text = "My husband he was soldier before. Where we can find a therapist for him near us?"
+    res = run("faq_care_find_therapist", ranking=ranking, text=text)
+    assert res.intent in (None, "faq_care_find_therapist")
+
+
+@pytest.mark.parametrize(
+    "intent, ranking, current, text, answer",
+    [
+        (
+            "faq_care_find_trained_therapist",
+            [("faq_care_find_trained_therapist", 0.95), ("aspect_find", 0.05)],
+            "tf_cbt",
+            "how do I find someone who is actually trained in that",
+            "faq_care_find_trained_therapist",
+        ),
+        (
+            "faq_care_find_therapist",
+            [("faq_care_find_therapist", 0.55), ("faq_care_find_trained_therapist", 0.55)],
+            None,
+            "do i need a speical trauma therapist or can any councelor do ptsd",
+            "faq_care_find_trained_therapist",
+        ),
+        (
+            "faq_care_veterans",
+            [("faq_care_veterans", 0.77), ("faq_care_disability_benefits", 0.10)],
+            None,
+            "Can I get a VA rating for PTSD if I never got treated while I was in?",
+            "faq_care_disability_benefits",
+        ),
+        (
+            "nlu_fallback",
+            [("nlu_fallback", 0.53), ("subject_only", 0.53), ("faq_care_disability_benefits", 0.21)],
+            "mst",
+            "and disability for it?",
+            "faq_care_disability_benefits",
+        ),
+        (
+            "faq_tools_ptsd_coach",
+            [("faq_tools_ptsd_coach", 0.95), ("faq_treatment_overview", 0.02)],
+            None,
+            "he refuses therapy rn. is there like an app he could use on his own",
+            "faq_tools_ptsd_coach",
+        ),
+    ],
+)
+def test_decisive_words_pick_between_neighbouring_answers(intent, ranking, current, text, answer):
+    named = ["therapy"] if "therapy" in text else []
+    res = run(intent, named, current, ranking=ranking, text=text)
+    assert (res.intent or intent) == answer and res.record["rule"] == "decisive_words"
+
+
+def test_decisive_words_need_their_answer_among_the_candidates_and_their_words():
+    # the words alone, with the neighbour nowhere in the ranking, change nothing
+    ranking = [("faq_care_veterans", 0.9), ("faq_trauma_mst", 0.05)]
+    assert run("faq_care_veterans", ranking=ranking, text="what is my VA rating").record.get("rule") != "decisive_words"
+    # the neighbour close but none of its words: the classifier's answer stands
+    ranking = [("faq_care_find_therapist", 0.5), ("faq_care_find_trained_therapist", 0.45)]
+    assert run("faq_care_find_therapist", ranking=ranking, text="where do i find a therapist").record.get("rule") != (
+        "decisive_words"
+    )
+
+
+def test_every_decisive_words_entry_names_real_answers_and_catches_its_own_example():
+    import yaml
+
+    doc = yaml.safe_load(context.DECISIVE_WORDS_FILE.read_text(encoding="utf-8"))
+    answers = set(GRID.cells_of_answer) | {"faq_care_disability_benefits", "faq_care_veterans"}
+    entries = {e.id: e for e in context.DECISIVE_WORDS}
+    assert len(entries) == len(doc["entries"])
+    for raw in doc["entries"]:
+        entry = entries[raw["id"]]
+        assert entry.words.search(raw["example"]), raw["id"]
+        assert entry.to in answers and entry.to not in entry.sources, raw["id"]
+
+
+def test_what_do_they_use_instead_after_a_medicine_is_the_other_medicines():
+    history = [Turn("faq_meds_benzodiazepines_risks", "benzodiazepines", "side_effects", ())]
+    ranking = [("faq_treatment_overview", 0.4), ("faq_meds_overview", 0.3)]
+    for text in ("so what do they use instead", "so what do docs use instead", "what else can i take"):
+        res = run("faq_treatment_overview", [], "benzodiazepines", history, ranking=ranking, text=text)
+        assert res.intent == "faq_meds_overview" and res.record["rule"] == "what_instead", text
+    # after a therapy, the other treatments; about kratom (neither kind), the classifier's answer stands
+    emdr = [Turn("faq_treatment_emdr", "emdr", "what", ("emdr",))]
+    assert run("nlu_fallback", [], "emdr", emdr, text="what would they try instead").intent == "faq_treatment_overview"
+    kratom = [Turn("faq_kratom_risks", "kratom", "side_effects", ("kratom",))]
+    res = run("faq_treatment_overview", [], "kratom", kratom, ranking=ranking, text="so what do people use instead")
+    assert res.record.get("rule") != "what_instead"
+
+
+def test_how_do_i_quit_in_a_conversation_about_kratom_is_where_to_get_help():
+    ranking = [("faq_kratom_withdrawal", 0.73), ("aspect_stopping", 0.73)]
+    for text in ("ok how do I actually get off it then", "I want stop but it is very hard for me", "ok how do u quit"):
+        res = run("faq_kratom_withdrawal", [], "kratom", ranking=ranking, text=text)
+        assert res.intent == "faq_kratom_dependence_help" and res.record["words"] == "how_to_quit", text
+    # what happens when you stop is still withdrawal; "how do I get off it" about a medicine is that medicine's
+    assert run("faq_kratom_withdrawal", [], "kratom", ranking=ranking, text="what happens if i stop").intent is None
+    res = run("aspect_stopping", [], "sertraline", ranking=[("aspect_stopping", 0.8)], text="how do i get off it")
+    assert res.intent == "faq_meds_stopping"
+
+
+def test_what_kind_of_therapy_naming_none_is_about_every_therapy_unless_about_a_child():
+    assault = [Turn("faq_trauma_sexual_assault", None, None, ())]
+    res = run("faq_treatment_tf_cbt", ["therapy"], history=assault, text="what kind of therapy helps with that")
+    assert res.intent == "faq_treatment_overview" and res.record["rule"] == "which_therapy_in_general"
+    # about a child, in the message or the turn before, TF-CBT is the answer
+    assert run("faq_treatment_tf_cbt", ["therapy"], text="what therapy works for teens").intent is None
+    kids = [Turn("faq_ptsd_children", "ptsd", None, ("ptsd",))]
+    assert run("faq_treatment_tf_cbt", ["therapy"], history=kids, text="what kind of therapy would help").intent is None
+    # a particular therapy named, or asked about, keeps its answer
+    assert run("faq_treatment_cpt", ["cpt"], text="what kind of therapy is cpt").intent is None
+    # a question that describes who it is for is the classifier's to answer
+    text = "which therapy is for people who have many bad events, like refugee"
+    assert run("faq_treatment_net", ["therapy"], text=text).intent is None
+
+
+def test_is_that_normal_with_ptsd_after_telling_how_one_feels_is_whether_it_is_a_symptom():
+    told = [Turn("feeling_cant_sleep", None, None, ())]
+    for text in ("is that normal with ptsd", "Is this PTSD?", "is that a ptsd thing?"):
+        res = run("nlu_fallback", ["ptsd"], history=told, ranking=[("nlu_fallback", 0.4)], text=text)
+        assert res.intent == "faq_ptsd_symptoms" and res.record["rule"] == "is_that_ptsd", text
+    # not after a question answered, and not a longer question of its own
+    asked = [Turn("faq_ptsd_what", "ptsd", "what", ("ptsd",))]
+    assert run("nlu_fallback", ["ptsd"], history=asked, text="is that normal with ptsd").record.get("rule") != (
+        "is_that_ptsd"
+    )
+    long = "is it normal with ptsd to feel this tired every single day even after sleeping"
+    assert run("nlu_fallback", ["ptsd"], history=told, text=long).record.get("rule") != "is_that_ptsd"
+
+
+def test_what_should_i_ask_for_instead_after_a_medicine_is_the_other_medicines():
+    history = [Turn("faq_meds_benzodiazepines_risks", "benzodiazepines", "side_effects", ())]
+    for text in ("k what should i ask for instead", "is there something better he could ask his doctor about"):
+        res = run("nlu_fallback", [], "benzodiazepines", history, text=text)
+        assert res.intent == "faq_meds_overview", text
+
+
+def test_the_therapy_where_you_write_is_written_exposure_therapy():
+    ranking = [("faq_care_first_appointment", 0.56), ("faq_treatment_wet", 0.13)]
+    for text in ("what's the one where you write instead of talking", "wat about the writen one"):
+        res = run("faq_care_first_appointment", [], "therapy", ranking=ranking, text=text)
+        assert res.intent == "faq_treatment_wet" and res.entities["current_subject"] == "wet", text
+    # writing asked about a therapy named is that therapy's question
+    text = "in cpt do you write things down instead of talking"
+    res = run(
+        "faq_treatment_talk_about_trauma",
+        ["cpt"],
+        ranking=[("faq_treatment_talk_about_trauma", 0.6), ("faq_treatment_wet", 0.3)],
+        text=text,
+    )
+    assert res.record.get("rule") != "decisive_words"
+
+
+def test_whether_kratom_is_addictive_is_its_risks_but_being_hooked_is_where_to_get_help():
+    ranking = [("faq_kratom_fda_dea", 0.34), ("aspect_approved", 0.34)]
+    for text in ("is it adictive", "so u can get hooked"):
+        res = run("aspect_approved", [], "kratom", ranking=ranking, text=text)
+        assert res.intent == "faq_kratom_risks" and res.record["words"] == "is_it_addictive", text
+    for text in ("im hooked on it", "is it addictive, how do i quit"):
+        assert run("nlu_fallback", [], "kratom", text=text).record.get("words") != "is_it_addictive", text
+    # about another subject, the words decide nothing
+    assert run("aspect_side_effects", [], "sertraline", text="is it addictive").intent == (
+        "faq_meds_sertraline_side_effects"
+    )
