@@ -153,6 +153,13 @@ _NO_MORE_PILLS = re.compile(  # "without meds", "other things besides pills", "a
     r"alternatives? to)\b(?:\W+\w+){0,3}?\W+(?:pills?|meds?|medic\w*|tablets?)|\bnon\W?(?:meds?|medic\w*|drug)",
     re.I,
 )
+
+
+def _asks_for_a_medicine(text: str) -> bool:
+    """Medicine words that are not refusing medicine ("any meds for them", not "anything without pills")."""
+    return bool(_MEDICINE_WORD.search(text or "")) and not _NO_MORE_PILLS.search(text or "")
+
+
 COPING_GUESSES = (  # the classifier's guesses a question about coping may get; each coping answer for the other
     NIGHTMARE_COPING,
     FLASHBACK_COPING,
@@ -430,7 +437,7 @@ def _coping_help(
     name nightmares, flashbacks) or in the visitor's turn before, and not about medicine; None otherwise."""
     if intent not in COPING_GUESSES or [s for s in specific if s != WEAK_SUBJECT] or words > 2 * SHORT_FOLLOW_UP_WORDS:
         return None
-    if _MEDICINE_WORD.search(text or "") and not _NO_MORE_PILLS.search(text or ""):
+    if _asks_for_a_medicine(text):
         return None  # "any meds for them": the nightmare_medicine rule's
     if not _HELP_WITH.search(text or ""):
         return None
@@ -452,7 +459,7 @@ def _asks_for_nightmare_medicine(
     that"), where the question itself must ask for one ("he's on meds but still has nightmares" does not)."""
     if [s for s in specific if s not in GENERIC] or not grid.subjects.get(NIGHTMARE_MEDICINE):
         return False
-    if not _MEDICINE_WORD.search(text or "") or _NO_MORE_PILLS.search(text or ""):
+    if not _asks_for_a_medicine(text):
         return False
     last = history[-1] if history else None
     if last and (last.intent in NIGHTMARE_ANSWERS or last.nightmares) and words <= SHORT_FOLLOW_UP_WORDS:
@@ -700,7 +707,7 @@ def resolve(
     ):
         # "side effects?" got "which medicine do you mean?"; "of venlafaxine" answers it: venlafaxine's side effects
         return _answer(res, grid, specific[0], pending, "which_one_answered", "message")
-    therapy = _session_question_about_therapy(intent, specific, current_subject, grid, text, history)
+    therapy = _session_question_about_therapy(intent, specific, current_subject, grid, text, history, words)
     if therapy:
         # "how many times would I need to go?" about written exposure therapy: a session count, not a dose.
         # The dose lexicon runs after this step and still refuses any real amount request.
@@ -962,7 +969,13 @@ def _follow_up_below_fallback(
 
 
 def _session_question_about_therapy(
-    intent: str, specific: Sequence[str], current: str | None, grid: Grid, text: str, history: Sequence[Turn] = ()
+    intent: str,
+    specific: Sequence[str],
+    current: str | None,
+    grid: Grid,
+    text: str,
+    history: Sequence[Turn],
+    words: int,
 ) -> str | None:
     """The therapy a "how many / how often" question is about, when the classifier took it for a dose request, or
     could not place "how many times do u have to go" at all; or a therapy named right after a session count ("and
@@ -979,7 +992,6 @@ def _session_question_about_therapy(
     ):
         return None
     after_sessions = bool(specific) and bool(history) and history[-1].aspect == "how_long"
-    words = len((text or "").split())
     if goes or grid.mentions_aspect("how_long", text or "") or (after_sessions and words <= SHORT_FOLLOW_UP_WORDS):
         return subject
     return None
