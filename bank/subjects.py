@@ -63,7 +63,16 @@ class Grid:
         (bank/subjects.yml) or its cues appear; False means the visitor did not ask for that detail."""
         aspects = [a for s, a in self.cells_of_answer.get(answer_key, []) if s == subject]
         cues = [self.aspects[a].get("cues") for a in aspects]
+        text = self.without_names(subject, text)  # "prolonged exposure" does not ask how long ("long")
         return not cues or any(c is None or _cue(c).search(text) for c in cues)
+
+    def without_names(self, subject: str, text: str) -> str:
+        """The text with the subject's own names taken out, so that a name is never read as a cue."""
+        s = self.subjects.get(subject)
+        if not s or not s.names:
+            return text
+        names = sorted(s.names, key=len, reverse=True)  # the longest name first: "prolonged exposure therapy"
+        return " ".join(_cue(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b").sub(" ", text).split())
 
     def subjects_of(self, answer_key: str) -> Set[str]:
         return {s for s, _ in self.cells_of_answer.get(answer_key, [])}
@@ -96,7 +105,8 @@ class Grid:
 
 @cache
 def _cue(pattern: str) -> re.Pattern:
-    return re.compile(pattern, re.I)
+    # a cue starts a word: "long" is not found in "prolonged exposure", nor "fast" in "breakfast"
+    return re.compile(r"(?<![a-z])(?:" + pattern + ")", re.I)
 
 
 def build(doc: Dict) -> Grid:

@@ -317,13 +317,17 @@ def assess(text: str, subject: str | None = None) -> Verdict | None:
             return Verdict(GUARD, INTENT_DOSE_OTHER, "dose_other", entry.id, span)
         return Verdict(GUARD, INTENT_DOSE_FOLLOWUP, "dose_followup", entry.id, span)
 
-    if kratom:
+    # "so should she swap her meds for it", "can I just keep using it instead of going to therapy" in a conversation
+    # about kratom: kratom, pointed back to as "it", as a replacement ("can I do EMDR instead of CPT" is not)
+    kratom_in_hand = not kratom and _substance_of(subject) == "kratom" and bool(_IT.search(t))
+    if kratom or kratom_in_hand:
         rep = _first(LEXICON.replacement, t)
         if rep and not _asks_if_claim_is_true(t):
             return Verdict(GUARD, INTENT_REPLACEMENT, "replacement", rep[0].id, rep[1].group(0).strip())
     return None
 
 
+_IT = re.compile(r"\b(?:it|that stuff|this stuff|the stuff)\b")  # kratom, pointed back to
 _SOMEONE_ELSE = re.compile(r"\b(?:his|her|their|him|them)\b")
 _THE_VISITOR = re.compile(r"\b(?:i|im|ive|my|me|myself)\b")  # \bi\b already matches the i of "i'm"
 

@@ -86,6 +86,13 @@ _WHICH_CUE = re.compile(
     r"\bw(?:h)?ich\b(?:\W+\w+){0,3}?\W+(?:bet+er|beter|best|quicker|faster|shorter|easier|gentler|less intense)\b", re.I
 )
 WHICH_WORDS = 8
+# "put them side by side for me", "compare the two": a comparison of the two subjects that came up, named or not
+_SIDE_BY_SIDE = re.compile(
+    r"\b(?:side by side|next to each other|compare (?:them|the two|both|those|these)|(?:how|where) do (?:they|the two|those) "
+    r"(?:compare|differ|stack up))\b",
+    re.I,
+)
+LIST_OF_OPTIONS = 3  # subjects named in one message: a list to choose from, not one subject asked about
 SHORT_PAIR_WORDS = 6  # "cpt and pct": two treatments and little else is a request to compare them
 _SAME_QUESTION_CUE = re.compile(r"\bsame\b", re.I)  # "same question but for emdr", "same for paxil?"
 # "what about effexor", "EMDR instead?": a new topic rather than the last question again
@@ -133,7 +140,7 @@ _CAN_GET_HOOKED = re.compile(
 _WANTS_TO_QUIT = re.compile(r"\b(?:quit|quitting|stop|stopping|get off|come off|help|rehab|treatment)\b", re.I)
 KRATOM_INTERACTIONS = "faq_kratom_interactions"  # kratom with a medicine: its own answer, not the medicine's
 _TOGETHER = re.compile(
-    r"\b(?:interact\w*|mix\w*|together|combin\w*|mess(?:es|ing)? (?:with|up)|alongside|at the same time|on both|"
+    r"\b(?:interact\w*|mix\w*|together|combin\w*|mess(?:es|ing)? (?:with|up)|alongside|along with|at the same time|on both|"
     r"(?:take|taking|use|using|have|having) (?:it|kratom|them) (?:with|while on|on top of))\b",
     re.I,
 )
@@ -208,9 +215,14 @@ _IF_IT_DOES = re.compile(
     r"^\W*(?:(?:and|but|so|ok|okay|k|hmm)\W+)?(?:wh?at\W+(?:happens\W+)?)?if\W+it\W+(?:does|dose|do|did|goes|comes?|returns?)\b",
     re.I,
 )
-SAME_ANSWER_AGAIN = (
-    (("faq_ptsd_complex",), (_ORDINARY_KIND, _HOW_DIFFERENT)),
-    (("faq_ptsd_come_back", "faq_ptsd_go_away"), (_IF_IT_DOES,)),
+# "can they treat both things at the same time or do I have to quit first" right after PTSD with drink or drugs
+_BOTH_AT_ONCE = re.compile(
+    r"\b(?:both|same time|at once|together|(?:quit|stop|sober|clean)\w*(?:\W+\w+){0,2}?\W+(?:first|before))\b", re.I
+)
+SAME_ANSWER_AGAIN = (  # (answers, cues all found, at most this many words)
+    (("faq_ptsd_complex",), (_ORDINARY_KIND, _HOW_DIFFERENT), SHORT_FOLLOW_UP_WORDS),
+    (("faq_ptsd_come_back", "faq_ptsd_go_away"), (_IF_IT_DOES,), SHORT_FOLLOW_UP_WORDS),
+    (("faq_ptsd_alcohol_drugs",), (_BOTH_AT_ONCE,), 20),  # a longer question, still about the same two things
 )
 # "why not tho", "but why not?", "how come": asked right after an answer that said something is not advised
 _WHY_NOT = re.compile(
@@ -409,8 +421,8 @@ def _kratom_with_a_medicine(named: Sequence[str], current: str | None, grid: Gri
 def _same_answer_again(history: Sequence[Turn], text: str, words: int) -> str | None:
     """The answer just given, when a short reply can only be asking more of it (SAME_ANSWER_AGAIN)."""
     last = history[-1].intent if history else None
-    for answers, cue in SAME_ANSWER_AGAIN:
-        if last in answers and words <= SHORT_FOLLOW_UP_WORDS and all(c.search(text or "") for c in cue):
+    for answers, cue, most in SAME_ANSWER_AGAIN:
+        if last in answers and words <= most and all(c.search(text or "") for c in cue):
             return answers[0]
     return None
 
@@ -539,6 +551,43 @@ def _which_one_was_asked(history: Sequence[Turn]) -> str | None:
     return None
 
 
+# "the first one you said", "the other one": of the two subjects that came up last, the earlier
+_THE_ONE_BEFORE = re.compile(
+    r"\bthe (?:first|1st|other|earlier|previous) one\b|\bthe one (?:before|you (?:said|mentioned) first|u said first)\b",
+    re.I,
+)
+
+
+def _the_one_before(
+    intent: str, specific: Sequence[str], history: Sequence[Turn], current: str | None, grid: Grid, text: str
+) -> Tuple[str, str] | None:
+    """(the earlier subject, the aspect asked) when a message points back past the subject in hand."""
+    if specific or not _THE_ONE_BEFORE.search(text or ""):
+        return None
+    recent = [s for s in recent_subjects(history, current) if s not in (WEAK_SUBJECT, *GENERIC) and s in grid.subjects]
+    aspect = grid.aspect_of_intent.get(intent) or grid.primary_aspect(intent)
+    if aspect is None:  # read as a dose ("how many sesions for the first one"): the aspect its words name
+        aspect = next((a for a in grid.aspects if a != "what" and grid.mentions_aspect(a, text or "")), None)
+    if len(recent) < 2 or not aspect:
+        return None
+    return recent[1], aspect
+
+
+_WHAT_IS = re.compile(r"\bw(?:h?at|tf|aht|ht)\W*(?:s|is|are)\b", re.I)
+
+
+def _what_the_last_question_names(text: str, comparable_named: Sequence[str], grid: Grid) -> str | None:
+    """The one subject a closing "what is X?" names, when the message names more than one and asks no comparison."""
+    sentences = [x for x in _SENTENCE_END.split(text.strip()) if x.strip()]
+    if len(comparable_named) < 2 or len(sentences) < 2 or not sentences[-1].rstrip().endswith("?"):
+        return None
+    last = sentences[-1]
+    if _STRONG_COMPARE_CUE.search(text) or _WHICH_CUE.search(text) or not grid.asks_what_it_is(last):
+        return None
+    in_it = [s for s in comparable_named if grid.mentions_subject(s, last)]
+    return in_it[0] if len(in_it) == 1 else None
+
+
 def _narrows(history: Sequence[Turn], name: str, words: int) -> bool:
     """After "which one do you mean?" a short reply names it ("of venlafaxine", "the zoloft one"); after an answer
     about treatment in general only a bare name narrows it ("CPT", "and emdr"), not "is prozac one of them"."""
@@ -581,8 +630,8 @@ def resolve(
         if decided.to != intent:
             res.intent = decided.to
             res.record["was"] = intent
-        about = sorted(grid.subjects_of(decided.to))
-        if len(about) == 1:
+        about = sorted(grid.subjects_of(decided.to)) or ([decided.when_subject] if decided.when_subject else [])
+        if len(about) == 1:  # kratom's state laws keep kratom in hand for "why do people take it anyway?"
             res.entities["current_subject"] = about[0]
         return res
     comparable_named = [s for s in named if grid.subjects[s].compare_as]
@@ -619,11 +668,16 @@ def resolve(
         or (
             not comparable_named
             and words <= WHICH_WORDS
-            and _WHICH_CUE.search(text or "")
+            and (_WHICH_CUE.search(text or "") or _SIDE_BY_SIDE.search(text or ""))
             and _comparison([], history, current_subject, grid)[0] is not None
         )
     )
 
+    asked_what = _what_the_last_question_names(text or "", comparable_named, grid) if asks_to_compare else None
+    if asked_what:
+        # 'The clinic brochure lists "PCT" alongside CPT and PE. What is PCT?': the question asks what one of
+        # them is; the others are the background it was read in
+        return _answer(res, grid, asked_what, "what", "what_the_question_names", "message")
     if asks_to_compare:
         comparison, pair = _comparison(named, history, current_subject, grid)
         if (
@@ -707,6 +761,10 @@ def resolve(
     ):
         # "side effects?" got "which medicine do you mean?"; "of venlafaxine" answers it: venlafaxine's side effects
         return _answer(res, grid, specific[0], pending, "which_one_answered", "message")
+    before = _the_one_before(intent, specific, history, current_subject, grid, text)
+    if before:
+        # "how many sesions for the first one u said" after CPT and then EMDR: CPT's, not EMDR's
+        return _answer(res, grid, before[0], before[1], "the_one_before", "history")
     therapy = _session_question_about_therapy(intent, specific, current_subject, grid, text, history, words)
     if therapy:
         # "how many times would I need to go?" about written exposure therapy: a session count, not a dose.
@@ -766,7 +824,10 @@ def resolve(
         # "what is written exposer therapy" (WET misspelt, so only "therapy" is found): the classifier's answer
         # about a particular therapy stands; a general word never overrides a particular kind of itself
         kind_of_named = all(s in GENERIC and any(grid.kind_of(x, s) for x in served) for s in specific)
-        if specific and not served.intersection(specific) and not kind_of_named:
+        # "my psychologist gave me a list: CPT, PE, EMDR, WET, or medication ... is there a tool": a list of options
+        # is not one subject asked about; the classifier's answer stands
+        a_list = len(specific) >= LIST_OF_OPTIONS
+        if specific and not served.intersection(specific) and not kind_of_named and not a_list:
             aspect = grid.primary_aspect(intent) or "what"
             return _answer(res, grid, specific[0], aspect, "cell_remap", "message")
         general = bool(served & {WEAK_SUBJECT, *GENERIC})
@@ -795,8 +856,10 @@ def resolve(
         )
         aspect = next((a for s, a in grid.cells_of_answer[intent] if s == subject), None)
         what = grid.answer(subject, "what")
+        # "wat is prolonged exposur" opening a conversation: the name misspelt, so not found, but asked what it is
+        unnamed = not named and not history and bool(_WHAT_IS.search(text or ""))
         if (
-            subject in specific
+            (subject in specific or unnamed)
             and what not in (None, intent)
             and grid.asks_what_it_is(text or "")
             and not grid.asked_for(intent, subject, text or "")

@@ -192,6 +192,7 @@ def test_other_drug_doses(text):
         "dose it work",
         # round 6: more places a typed "dose" stands for "does"
         "how long dose it take",
+        "hw long dose it take",
         "roughly how many weeks dose it take to finish",
         "wat if it dose tho",
         "dose ptsd come bak after therpy is done",
@@ -503,3 +504,31 @@ def test_followup_response_has_kratom_variant_and_default(training):
 )
 def test_quitting_kratom_is_not_a_replacement(text):
     assert assess(text) is None, kratom.explain(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "so should she swap her meds for it like the post says",
+        "honestly can I just keep using it instead of going to therapy",
+        "should i swap my zoloft for it",
+    ],
+)
+def test_kratom_in_hand_pointed_back_to_as_a_replacement_is_refused(text):
+    # the conversation is about kratom; the message says "it", never "kratom"
+    assert assess(text) is None
+    assert assess(text, "kratom").intent == "guard_kratom_replacement"
+
+
+@pytest.mark.parametrize(
+    "text, subject",
+    [
+        ("can I do EMDR instead of CPT", "kratom"),  # one therapy for another, kratom not pointed back to
+        ("can I do EMDR instead of CPT, is that ok", "kratom"),
+        ("can I take it instead of going to therapy", "sertraline"),  # "it" is a medicine, not kratom
+        ("my buddy says it cured his ptsd, is that true", "kratom"),  # a claim asked about: the evidence answer
+    ],
+)
+def test_replacement_words_without_kratom_in_hand_are_not_refused(text, subject):
+    verdict = assess(text, subject)
+    assert verdict is None or verdict.intent != "guard_kratom_replacement"
