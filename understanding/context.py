@@ -360,11 +360,18 @@ class ClarifyBand:
 
 
 GENERIC = {"therapy": "therapy", "medication": "medication"}  # a generic subject -> the column it stands for
+# "emdr vs regular talk therapy": therapy of the ordinary kind, named beside a particular one, is a subject of its own
+_PLAIN_THERAPY = re.compile(
+    r"\b(?:regular|normal|ordinary|plain|standard|traditional|usual|conventional|general|old[- ]school)\s+"
+    r"(?:talk(?:ing)?\s+)?(?:therapy|therapies|counsell?ing|psychotherapy)\b",
+    re.I,
+)
 
 
-def named_subjects(values: Sequence[str], grid: Grid) -> List[str]:
+def named_subjects(values: Sequence[str], grid: Grid, text: str = "") -> List[str]:
     """Subjects named in the message, in order, once each. PTSD only when nothing else is named; "therapy"
-    or "medicine" only when no particular therapy or medicine is ("PE therapy" is about PE)."""
+    or "medicine" only when no particular therapy or medicine is ("PE therapy" is about PE), unless the message
+    sets ordinary therapy apart ("EMDR vs regular talk therapy")."""
     seen: List[str] = []
     for value in values:
         if value in grid.subjects and value not in seen:
@@ -375,6 +382,8 @@ def named_subjects(values: Sequence[str], grid: Grid) -> List[str]:
     covered = {"medication"} & columns
     if columns - {None, "medication"}:
         covered.add("therapy")  # a particular therapy is named
+    if _PLAIN_THERAPY.search(text):
+        covered.discard("therapy")
     return [s for s in seen if s not in GENERIC or GENERIC[s] not in covered]
 
 
@@ -610,7 +619,7 @@ def resolve(
 ) -> Resolution:
     """`clarify_pending`: the conversation's last fallback asked "did you mean ...?" (the `clarify` slot is
     "yes"); only then does a plain fallback have to switch that question off."""
-    named = named_subjects(subject_values, grid)
+    named = named_subjects(subject_values, grid, text or "")
     res = Resolution(record={"classifier_intent": intent, "named": named})
     said = (bool(_NIGHTMARES.search(text or "")), bool(_FLASHBACKS.search(text or "")))
     if said[0]:

@@ -1117,3 +1117,127 @@ def test_the_first_one_you_said_is_the_earlier_of_the_two_subjects():
     assert run("aspect_how_long", [], "emdr", history[1:], text=text).record.get("rule") != "the_one_before"
     res = run("aspect_how_long", ["pe"], "emdr", history, text="the other one, PE, how long")
     assert res.record.get("rule") != "the_one_before"
+
+
+@pytest.mark.parametrize(
+    "intent, ranking, current, text, answer",
+    [
+        (
+            "aspect_session_like",
+            [("aspect_session_like", 0.5), ("faq_care_first_appointment", 0.3)],
+            "cpt",
+            "what goes down at the first appt, lowkey nervous",
+            "faq_care_first_appointment",
+        ),
+        (
+            "feeling_afraid_of_therapy",
+            [("feeling_afraid_of_therapy", 0.6), ("faq_treatment_feel_worse", 0.3)],
+            None,
+            "what if therapy makes it worse. heard a couple guys say that",
+            "faq_treatment_feel_worse",
+        ),
+        (
+            "feeling_flashbacks_nightmares",
+            [("feeling_flashbacks_nightmares", 0.6), ("faq_coping_nightmares", 0.3)],
+            None,
+            "Any tricks for the nightmares? Had the same one on and off for 20 years.",
+            "faq_coping_nightmares",
+        ),
+        (
+            "faq_care_first_appointment",
+            [("faq_care_first_appointment", 0.5), ("faq_ptsd_screening", 0.2)],
+            "ptsd",
+            "is there like a quiz i can do first",
+            "faq_ptsd_screening",
+        ),
+        (
+            "faq_ptsd_diagnosis",
+            [("faq_ptsd_diagnosis", 0.5), ("faq_ptsd_symptoms", 0.4)],
+            None,
+            "Please what are the signs of PTSD? I think my brother have it but he say no.",
+            "faq_ptsd_symptoms",
+        ),
+        (
+            "faq_care_find_trained_therapist",
+            [("faq_care_find_trained_therapist", 0.7)],
+            None,
+            "Which CPT code should a physiotherapist use for a 45-minute manual therapy session?",
+            "out_of_scope",
+        ),
+        (
+            "guard_dose_other",
+            [("guard_dose_other", 0.4), ("faq_care_first_appointment", 0.3)],
+            None,
+            "they booked me for an intake. Do I bring a list of meds? How long is it? What happens at a first appointment?",
+            "faq_care_first_appointment",
+        ),
+        (
+            "faq_alt_yoga_mindfulness",
+            [("faq_alt_yoga_mindfulness", 0.9)],
+            None,
+            "Does hot yoga burn substantially more calories than a regular yoga class?",
+            "out_of_scope",
+        ),
+    ],
+)
+def test_round_16_decisive_words(intent, ranking, current, text, answer):
+    res = run(intent, [], current, ranking=ranking, text=text)
+    assert (res.intent or intent) == answer and res.record["rule"] == "decisive_words"
+
+
+@pytest.mark.parametrize(
+    "intent, ranking, current, text",
+    [
+        # fear said outright is the feeling, met warmly first
+        (
+            "feeling_afraid_of_therapy",
+            [("feeling_afraid_of_therapy", 0.6), ("faq_treatment_feel_worse", 0.3)],
+            None,
+            "im scared therapy will make it worse",
+        ),
+        # telling of nightmares, asking nothing, is the disclosure
+        (
+            "feeling_flashbacks_nightmares",
+            [("feeling_flashbacks_nightmares", 0.6), ("faq_coping_nightmares", 0.3)],
+            None,
+            "the nightmares came back this week and i am wrecked",
+        ),
+        # how PTSD is diagnosed stays the diagnosis answer
+        (
+            "faq_ptsd_diagnosis",
+            [("faq_ptsd_diagnosis", 0.6), ("faq_ptsd_symptoms", 0.3)],
+            None,
+            "what symptoms does a doctor need to see to diagnose ptsd",
+        ),
+        # yoga for tense muscles is yoga for PTSD
+        (
+            "faq_alt_yoga_mindfulness",
+            [("faq_alt_yoga_mindfulness", 0.9)],
+            None,
+            "my muscles are so tense, would yoga help",
+        ),
+        # the therapy, not its billing code
+        ("faq_treatment_cpt", [("faq_treatment_cpt", 0.8)], None, "what is cpt and does it help with guilt"),
+    ],
+)
+def test_round_16_decisive_words_leave_look_alikes(intent, ranking, current, text):
+    assert run(intent, [], current, ranking=ranking, text=text).record.get("rule") != "decisive_words", text
+
+
+def test_a_therapy_set_against_regular_talk_therapy_is_a_comparison_of_the_two():
+    text = "emdr vs regular talk therapy, what's the deal"
+    res = run("faq_treatment_emdr", ["emdr", "therapy"], ranking=[("faq_treatment_emdr", 0.8)], text=text)
+    assert res.intent == "compare" and res.entities["comparison"] == "emdr_therapy"
+    # "PE therapy" names PE alone
+    res = run("faq_treatment_pe", ["pe", "therapy"], ranking=[("faq_treatment_pe", 0.8)], text="what is PE therapy")
+    assert res.intent != "compare"
+
+
+def test_someone_who_does_that_is_a_therapist_trained_in_it():
+    ranking = [("faq_care_find_therapist", 0.6), ("faq_care_find_trained_therapist", 0.3)]
+    text = "how do I find someone near us who does that"
+    res = run("faq_care_find_therapist", [], "ptsd", ranking=ranking, text=text)
+    assert res.intent == "faq_care_find_trained_therapist" and res.record["rule"] == "decisive_words"
+    # finding any therapist stays that answer
+    text = "how do I find a therapist near me"
+    assert run("faq_care_find_therapist", [], None, ranking=ranking, text=text).record.get("rule") != "decisive_words"
