@@ -28,6 +28,7 @@ If anything here raises, the caller routes to FAIL_SAFE_INTENT: a crisis-safe re
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, Sequence, Tuple
 
@@ -57,6 +58,16 @@ HOLDS_THE_LINES = (*SAYS_LITTLE, *STATEMENTS, "aspect_unknown", "out_of_scope")
 # An amount in grams or milligrams is a dose whatever the classifier thinks the topic is ("should i drop to 2 grams
 # or switch to red": kratom strains, unnamed); only a unitless amount may be out of scope ("how many steps a day")
 AMOUNT_IN_UNITS = ("number_unit", "unit_word")
+# Amount cues a visitor can tell without asking ("the same dream 3 or 4 times a week", "it was 2 cups")
+TOLD_AMOUNTS = (*AMOUNT_IN_UNITS, "schedule_strict")
+# A question mark, or a word that asks for something or tells a use: "give me", "should", "i take"
+_ASKS_OR_USES = re.compile(
+    r"\?|^\W*(?:is|are|was|were|am|did|has|have|had|must)\b|\b(?:how|what|whats|which|can|could|should|shall|may|might|"
+    r"would|will|is it|is that|is this|are|do|does|give|gimme|tell|need|want|recommend|suggest|ok|okay|safe|advise|"
+    r"enough|too much|too many|take|taking|took|use|using|used|dose|dosing|pop|popping|drink|drinking|smoke|smoking|"
+    r"start|starting|up it|upped)\b"
+)
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 LEARNED_KIND_FLOOR = 0.05  # a crisis intent below this share of the classifier's belief does not name the kind
 # Replies that answer nothing: danger told as the past keeps the crisis route unless there is a real answer
 NO_ANSWER = (*SAYS_LITTLE, "aspect_unknown", OUT_OF_SCOPE_INTENT, "thanks", "greet")
@@ -86,7 +97,7 @@ class Band:
     classifier_from: float = 0.6
     # ... and a lexicon veto (an idiom, a question about the topic) in one sentence takes back the lexicon's
     # words, not a learned score from here on that the classifier shares and another sentence carries
-    # ("I promised myself I'd hang on until then. After that I'm going.")
+    # ("I promised myself I'd hang on until then. After that I'm going."), or that would get "not understood"
     vetoed_checkin_from: float = 0.5
     # an amount request naming no substance is refused, unless the classifier is this sure it is out of scope
     outside_from: float = 0.5
@@ -210,6 +221,16 @@ def route(
         # a day do I need", "the recommended daily intake of vitamin D"), with no substance in the conversation:
         # the out-of-scope reply, which gives no amount either. After kratom, "how many a day is ok" is refused.
         dose = None
+    if (
+        dose is not None
+        and dose.intent == kratom.INTENT_DOSE_FOLLOWUP
+        and not (safety.topic or safety.subject)
+        and dose.pattern in TOLD_AMOUNTS
+        and not _ASKS_OR_USES.search(_sentence_holding(text, dose.matched))
+    ):
+        # an amount or a frequency told, with no substance anywhere in the conversation and nothing asked or taken:
+        # "still get the same dream about the convoy 3 or 4 times a week" is about the dream, not a dose
+        dose = None
     if dose is not None and dose.intent:
         answer_intent = dose.intent
     decide = _Decision(band, probability, unit, answer_intent)
@@ -311,8 +332,12 @@ def route(
     if verdict is not None:  # vetoed: an idiom, a negation or a question about the topic
         # a veto speaks for its own sentence: "I promised myself I'd hang on until then. After that I'm going."
         elsewhere = _veto_elsewhere(verdict, unit, text)
+        # ... and in a message of several sentences, a veto that would leave the visitor with "not understood" (or a
+        # nod) takes back its words, not a signal both layers share: "I'm not trying to die, it's how I cope. But
+        # it's a lot of blood this time." A one-sentence idiom stays vetoed ("i shot some hoops after work").
+        unanswered = answer_intent in SAYS_LITTLE and dose is None and not verdict.intent and _several_sentences(text)
         if probability >= band.crisis_from or (
-            elsewhere and second_opinion and probability >= band.vetoed_checkin_from
+            (elsewhere or unanswered) and second_opinion and probability >= band.vetoed_checkin_from
         ):
             return checkin_route(guessed_kind(), "learned", verdict)
         if verdict.intent:
@@ -380,6 +405,20 @@ def _veto_elsewhere(verdict: Any, unit: str | None, text: str) -> bool:
     if not unit or not matched or unit.strip().lower() == text.strip().lower():
         return False
     return matched not in unit.lower()
+
+
+def _sentence_holding(text: str, words: str | None) -> str:
+    """The sentence (lower case) that holds `words`, or the whole text: "What causes migraine? I have it every
+    week." asks its question in one sentence and tells how often in the other."""
+    lowered = text.lower()
+    for sentence in _SENTENCES.split(lowered):
+        if words and words.lower() in sentence:
+            return sentence.strip()
+    return lowered
+
+
+def _several_sentences(text: str) -> bool:
+    return sum(1 for sentence in _SENTENCES.split(text.strip()) if sentence.strip()) >= 2
 
 
 def _kratom_guard(routing: Routing, text: str, intent: str, dose: Any) -> Routing:

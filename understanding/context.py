@@ -86,6 +86,12 @@ _WHICH_CUE = re.compile(
     r"\bw(?:h)?ich\b(?:\W+\w+){0,3}?\W+(?:bet+er|beter|best|quicker|faster|shorter|easier|gentler|less intense)\b", re.I
 )
 WHICH_WORDS = 8
+# "deciding between zoloft and therapy", "Prozac or WET, what you recommend?": a choice between the two named
+_CHOOSE_CUE = re.compile(
+    r"\b(?:decid\w* between|choos\w* between|torn between|pick\w* between|"
+    r"(?:what|which)(?: one)? (?:do |would |d )?(?:you|u) (?:recommend|suggest|advise))\b",
+    re.I,
+)
 # "put them side by side for me", "compare the two": a comparison of the two subjects that came up, named or not
 _SIDE_BY_SIDE = re.compile(
     r"\b(?:side by side|next to each other|compare (?:them|the two|both|those|these)|(?:how|where) do (?:they|the two|those) "
@@ -368,6 +374,14 @@ _PLAIN_THERAPY = re.compile(
 )
 
 
+# "emdr vs medecine which is beter": medicine misspelt past the lookup table's synonyms is still medicine in general
+_MISSPELT_MEDICINE = re.compile(
+    r"\b(?:medecines?|medecin|medicens?|medicene|medicin|medicaton|medicatons|medicatoin|medicaiton|medicatin|"
+    r"medcations?|medikation|medisin|medisine)\b",
+    re.I,
+)
+
+
 def named_subjects(values: Sequence[str], grid: Grid, text: str = "") -> List[str]:
     """Subjects named in the message, in order, once each. PTSD only when nothing else is named; "therapy"
     or "medicine" only when no particular therapy or medicine is ("PE therapy" is about PE), unless the message
@@ -376,6 +390,8 @@ def named_subjects(values: Sequence[str], grid: Grid, text: str = "") -> List[st
     for value in values:
         if value in grid.subjects and value not in seen:
             seen.append(value)
+    if "medication" in grid.subjects and "medication" not in seen and _MISSPELT_MEDICINE.search(text):
+        seen.append("medication")
     specific = [s for s in seen if s != WEAK_SUBJECT]
     seen = specific or seen
     columns = {grid.subjects[s].compare_as for s in seen if s not in GENERIC}
@@ -585,13 +601,18 @@ def _the_one_before(
 _WHAT_IS = re.compile(r"\bw(?:h?at|tf|aht|ht)\W*(?:s|is|are)\b", re.I)
 
 
-def _what_the_last_question_names(text: str, comparable_named: Sequence[str], grid: Grid) -> str | None:
-    """The one subject a closing "what is X?" names, when the message names more than one and asks no comparison."""
+def _what_the_last_question_names(
+    text: str, comparable_named: Sequence[str], grid: Grid, strict: bool = False
+) -> str | None:
+    """The one subject a closing "what is X?" names, when the message names more than one and asks no comparison.
+    `strict` (no comparison cue at all): the question asks nothing else of it ("what is the success rate of X?")."""
     sentences = [x for x in _SENTENCE_END.split(text.strip()) if x.strip()]
     if len(comparable_named) < 2 or len(sentences) < 2 or not sentences[-1].rstrip().endswith("?"):
         return None
     last = sentences[-1]
     if _STRONG_COMPARE_CUE.search(text) or _WHICH_CUE.search(text) or not grid.asks_what_it_is(last):
+        return None
+    if strict and any(grid.mentions_aspect(a, last) for a in grid.aspects if a != "what"):
         return None
     in_it = [s for s in comparable_named if grid.mentions_subject(s, last)]
     return in_it[0] if len(in_it) == 1 else None
@@ -630,7 +651,14 @@ def resolve(
     if lifted != intent:
         intent = res.intent = lifted
         res.record["lifted_from_fallback"] = True
-    decided = _decided_by_words(intent, ranking, text, named, current_subject, grid)
+    comparable_named = [s for s in named if grid.subjects[s].compare_as]
+    pair_named = len(comparable_named) >= 2 and grid.comparison(comparable_named[0], comparable_named[1])
+    # two named and set against each other ("Prozac or the writing therapy, what you recommend?"): no neighbour's
+    # words decide for one side
+    chosen_between = pair_named and any(
+        cue.search(text or "") for cue in (_STRONG_COMPARE_CUE, _WHICH_CUE, _CHOOSE_CUE)
+    )
+    decided = None if chosen_between else _decided_by_words(intent, ranking, text, named, current_subject, grid)
     if decided:
         # The words decide between neighbours the classifier confuses: "is there like an app he could use", read as
         # the treatments overview, is the app's answer; "how do I find someone actually trained in that" after TF-CBT
@@ -643,8 +671,6 @@ def resolve(
         if len(about) == 1:  # kratom's state laws keep kratom in hand for "why do people take it anyway?"
             res.entities["current_subject"] = about[0]
         return res
-    comparable_named = [s for s in named if grid.subjects[s].compare_as]
-    pair_named = len(comparable_named) >= 2 and grid.comparison(comparable_named[0], comparable_named[1])
     earlier = [s for s in recent_subjects(history, current_subject) if s not in named and grid.subjects.get(s)]
     words = len((text or "").split())
     # "How do I find a therapist trained in CPT, PE or EMDR?": a confident answer is not second-guessed by "or"
@@ -656,6 +682,7 @@ def resolve(
             and (
                 _STRONG_COMPARE_CUE.search(text or "")
                 or _WHICH_CUE.search(text or "")  # "therapy or meds, which one actually works better"
+                or _CHOOSE_CUE.search(text or "")  # "trying to decide between zoloft and going to therapy"
                 or (
                     _COMPARE_CUE.search(text or "")
                     and (
@@ -682,10 +709,11 @@ def resolve(
         )
     )
 
-    asked_what = _what_the_last_question_names(text or "", comparable_named, grid) if asks_to_compare else None
+    asked_what = _what_the_last_question_names(text or "", comparable_named, grid, strict=not asks_to_compare)
     if asked_what:
         # 'The clinic brochure lists "PCT" alongside CPT and PE. What is PCT?': the question asks what one of
-        # them is; the others are the background it was read in
+        # them is; the others are the background it was read in (a pasted note that names two, then "What is
+        # written exposure?", too)
         return _answer(res, grid, asked_what, "what", "what_the_question_names", "message")
     if asks_to_compare:
         comparison, pair = _comparison(named, history, current_subject, grid)

@@ -27,6 +27,9 @@ STILL_NOW = [
     "I'm safe now",  # nothing says when it happened
     "years ago I cut myself. I'm doing well now but I want to cut tonight",
     "it's been two years since my attempt and I'm safe, but the thoughts are back",
+    # round 17: a store of pills, or not expecting to make it, is a plan now whatever years came before
+    "Sober two years now. Since the divorce I have been stockpiling my tablets in the garage",
+    "I was a medic years ago and I'm in recovery, but I don't think I'll make it to the new therapist",
 ]
 
 

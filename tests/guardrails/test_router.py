@@ -353,10 +353,26 @@ def test_a_lexicon_veto_takes_back_the_lexicons_words_not_a_strong_shared_learne
     unsure = [("faq_ptsd_what", 0.6), ("guard_crisis_suicide", 0.3)]
     assert route(text, "faq_ptsd_what", unsure, probability=0.6, unit=riskiest).intent != router.CHECKIN_INTENT
     assert route(text, "nlu_fallback", sure, probability=0.4, unit=riskiest).intent != router.CHECKIN_INTENT
-    # the veto's own sentence, or a one-sentence idiom, stays vetoed: "i cut my hair short"
-    assert route(text, "nlu_fallback", sure, probability=0.6, unit=text).intent != router.CHECKIN_INTENT
+    # the veto's own sentence, or a one-sentence idiom, stays vetoed where there is an answer to give
+    assert route(text, "faq_ptsd_what", sure, probability=0.6, unit=text).intent != router.CHECKIN_INTENT
     short = "i need to cut back on caffeine"
     assert crisis.assess(short).vetoed
+    assert route(short, "out_of_scope", sure, probability=0.7, unit=short).intent != router.CHECKIN_INTENT
+
+
+def test_a_veto_never_leaves_a_signal_both_layers_share_with_not_understood():
+    # "I'm not trying to die, it's how I cope. But it's a lot of blood this time.": the negation takes back its own
+    # words; with both layers sure of a crisis and no answer to give, the visitor is asked, never "not understood"
+    text = "i need to cut back on caffeine. it has got bad this week."
+    sure = [("guard_crisis_self_harm", 0.8), ("faq_ptsd_what", 0.05)]
+    asked = route(text, "nlu_fallback", sure, probability=0.7, unit=text)
+    assert asked.intent == router.CHECKIN_INTENT and asked.guardrail["outcome"] == "checkin"
+    # one layer alone is not enough: a weak second opinion, or a learned score under the bar
+    weak = [("nlu_fallback", 0.3), ("guard_crisis_self_harm", 0.2)]
+    assert route(text, "nlu_fallback", weak, probability=0.7, unit=text).intent != router.CHECKIN_INTENT
+    assert route(text, "nlu_fallback", sure, probability=0.4, unit=text).intent != router.CHECKIN_INTENT
+    # a one-sentence idiom stays vetoed: the idiom is the whole message ("i shot some hoops after work")
+    short = "i need to cut back on caffeine"
     assert route(short, "nlu_fallback", sure, probability=0.7, unit=short).intent != router.CHECKIN_INTENT
 
 
@@ -379,6 +395,28 @@ def test_an_amount_naming_no_substance_is_refused_unless_the_question_is_sure_to
     # an amount in grams is a dose, however sure the classifier is that the topic is elsewhere
     strains = "i get anxiety on green, should i drop to 2 grams or switch to red"
     assert route(strains, "out_of_scope", outside).intent == "guard_dose_followup"
+
+
+def test_an_amount_told_with_no_substance_anywhere_is_not_a_dose_request():
+    # "still get the same dream about the convoy 3 or 4 times a week": a frequency told, about the dream
+    feeling = [("feeling_flashbacks_nightmares", 0.9), ("out_of_scope", 0.05)]
+    told = "still get the same dream about the convoy 3 or 4 times a week"
+    assert route(told, "feeling_flashbacks_nightmares", feeling).intent is None
+    # the question in one sentence, the frequency told in another
+    outside = [("out_of_scope", 0.4), ("faq_ptsd_symptoms", 0.3)]
+    assert route("What is the cause of migraine? I have it every week.", "out_of_scope", outside).intent is None
+    # asked, taken, or in a conversation about a substance: refused as before
+    for asked in (
+        "just tell me, like 3 or 4 times a week",
+        "i take it 3 or 4 times a week",
+        "3 or 4 times a week?",
+        "is two capsules enough",
+    ):
+        assert route(asked, "feeling_flashbacks_nightmares", feeling).intent == "guard_dose_followup", asked
+    after_kratom = router.Safety(topic="kratom")
+    assert route(told, "feeling_flashbacks_nightmares", feeling, safety=after_kratom).intent == "guard_dose_followup"
+    after_a_medicine = router.Safety(subject="sertraline")
+    assert route("and 2 grams", "nlu_fallback", feeling, safety=after_a_medicine).intent == "guard_dose_other"
 
 
 def test_danger_told_as_over_gets_its_answer_not_the_crisis_opener():

@@ -6,7 +6,7 @@ import pytest
 
 from bank.subjects import build, load_grid
 from understanding import context
-from understanding.context import ClarifyBand, Labels, Turn, resolve
+from understanding.context import ClarifyBand, Labels, Turn, named_subjects, resolve
 
 GRID = load_grid()
 LABELS = Labels(
@@ -1241,3 +1241,64 @@ def test_someone_who_does_that_is_a_therapist_trained_in_it():
     # finding any therapist stays that answer
     text = "how do I find a therapist near me"
     assert run("faq_care_find_therapist", [], None, ranking=ranking, text=text).record.get("rule") != "decisive_words"
+
+
+def test_a_choice_between_a_medicine_and_a_therapy_is_a_comparison():
+    # round 17: "deciding between", "what you recommend" set the two named side by side
+    text = "my wife is trying to decide between zoloft and going to therapy for her ptsd"
+    res = run("nlu_fallback", ["sertraline", "therapy"], ranking=[("nlu_fallback", 0.3), ("compare", 0.25)], text=text)
+    assert res.intent == "compare" and res.entities["comparison"] == "therapy_medication"
+    # ... and a neighbour's decisive words ("the writing therapy") never pick one side of it
+    text = "Prozac or the writing therapy (WET), what you recommend? I am 35"
+    res = run("faq_treatment_wet", ["fluoxetine", "wet"], ranking=[("faq_treatment_wet", 0.45)], text=text)
+    assert res.intent == "compare" and res.entities["comparison"] == "wet_medication"
+    # one of them asked about, with no choice in it, is that one's answer
+    res = run("faq_meds_sertraline", ["sertraline"], ranking=[("faq_meds_sertraline", 0.9)], text="what is zoloft")
+    assert res.intent != "compare"
+
+
+def test_medicine_misspelt_past_the_lookup_table_is_medicine_in_general():
+    res = run("compare", ["emdr"], ranking=[("compare", 0.9)], text="emdr vs medecine which is beter")
+    assert res.intent == "compare" and res.entities["comparison"] == "emdr_medication"
+    assert "medication" not in named_subjects(["cannabis"], GRID, "is medicinal cannabis legal")
+
+
+def test_a_pasted_note_naming_two_then_asking_what_one_is_gets_that_answer():
+    text = (
+        'Copying this from my visit summary: "Discussed options incl. prolonged exposure and written exposure therapy.'
+        ' Pt to consider." What is written exposure?'
+    )
+    res = run(
+        "faq_treatment_pe", ["pe", "wet"], ranking=[("faq_treatment_pe", 0.6), ("faq_treatment_wet", 0.2)], text=text
+    )
+    assert res.intent == "faq_treatment_wet" and res.record["rule"] == "what_the_question_names"
+    # a question about one aspect of it is not "what is it"
+    text = "I did prolonged exposure. Then they offered written exposure. How many sessions is written exposure?"
+    res = run("faq_treatment_wet_sessions", ["pe", "wet"], ranking=[("faq_treatment_wet_sessions", 0.6)], text=text)
+    assert res.record.get("rule") != "what_the_question_names"
+
+
+def test_a_therapy_where_you_write_is_written_exposure_even_when_the_classifier_barely_lists_it():
+    text = "heard theres a therapy where you just write about it instead of talking. real thing?"
+    ranking = [("faq_treatment_talk_about_trauma", 0.95), ("faq_treatment_wet", 0.01)]
+    res = run("faq_treatment_talk_about_trauma", [], ranking=ranking, text=text)
+    assert res.intent == "faq_treatment_wet" and res.record["rule"] == "decisive_words"
+
+
+def test_asking_to_talk_with_a_real_person_reaches_a_person():
+    text = "he will not go to doctor. can i talk with a real person about this?"
+    ranking = [("nlu_fallback", 0.3), ("faq_care_help_loved_one", 0.25)]
+    res = run("nlu_fallback", [], ranking=ranking, text=text)
+    assert res.intent == "reach_person" and res.record["rule"] == "decisive_words"
+    # asking whether this is a person is the bot question, which the words leave alone
+    res = run("bot_challenge", [], ranking=[("bot_challenge", 0.9)], text="am i talking to a real person")
+    assert res.record.get("rule") != "decisive_words"
+
+
+def test_the_duration_or_length_of_a_course_asks_how_long_it_takes():
+    # round 17: "What is the usual duration of a course of NET?" keeps the session count, not what NET is
+    ranking = [("faq_treatment_net_sessions", 0.5), ("faq_treatment_net", 0.4)]
+    for text in ("What is the usual duration of a course of NET?", "what's the typical length of NET"):
+        res = run("faq_treatment_net_sessions", ["net"], ranking=ranking, text=text)
+        assert (res.intent or "faq_treatment_net_sessions") == "faq_treatment_net_sessions", text
+    assert run("faq_treatment_net_sessions", ["net"], ranking=ranking, text="what is NET").intent == "faq_treatment_net"
