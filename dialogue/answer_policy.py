@@ -16,8 +16,9 @@ after it and no rule puts a condition on it, so the table and RulePolicy cannot 
 tests/dialogue/ checks that both predict the same action at every step of random conversations.
 
 One addition RulePolicy cannot express without a rule per intent: when the guardrail router saw a crisis
-signal below its bars and kept the answer ("set aside" or "faint"), the region's crisis-line pointer follows the
-answer, so no reply to a possible crisis goes without a way to get help; when it read danger told as over ("past"),
+signal below its bars and kept the answer ("set aside" or "faint", or a lexicon veto with a learned score at the
+pointer bar), the region's crisis-line pointer follows the answer, so no reply to a possible crisis goes without a
+way to get help; when it read danger told as over ("past"),
 the help line the crisis route of that kind shows follows the answer.
 
 `rasa train` warns that RulePolicy is missing (its check compares the class, not subclasses); the
@@ -126,7 +127,17 @@ def signal_set_aside(message: UserUttered) -> bool:
     """The router kept the answer although it saw a crisis signal (its record may sit under a kratom refusal)."""
     guard = (message.parse_data or {}).get("guardrail") or {}
     crisis_side = guard.get("crisis") or {}
-    return guard.get("outcome") in SIGNAL_KEPT_ANSWER or crisis_side.get("outcome") in SIGNAL_KEPT_ANSWER
+    return any(
+        record.get("outcome") in SIGNAL_KEPT_ANSWER or _veto_left_a_signal(record) for record in (guard, crisis_side)
+    )
+
+
+def _veto_left_a_signal(record: Dict[str, Any]) -> bool:
+    """A veto takes back the lexicon's words, not the learned score: at the pointer bar the answer carries the line,
+    as any other answer with that score does: "the phone line is dead" is an idiom, the rest of the message may not be."""
+    pointer_from = (record.get("band") or {}).get("pointer_from")
+    probability = record.get("probability")
+    return record.get("outcome") == "vetoed" and None not in (pointer_from, probability) and probability >= pointer_from
 
 
 def with_crisis_line(actions: List[str], message: UserUttered, table: Dict[str, List[str]] | None = None) -> List[str]:

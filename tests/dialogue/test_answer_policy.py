@@ -123,6 +123,12 @@ def test_an_answer_to_a_crisis_signal_set_aside_ends_with_the_crisis_line():
     refusal = ["utter_guard_kratom_dose", "utter_contacts_pointer"]
     assert with_crisis_line(refusal, _message({"outcome": "refused", "crisis": {"outcome": "set_aside"}})) == refusal
     assert with_crisis_line(answer, _message({"outcome": "vetoed"})) == answer
+    # a veto takes back the lexicon's words, not a learned score at the pointer bar: the answer keeps the line
+    band = {"pointer_from": 0.1}
+    vetoed = {"outcome": "vetoed", "probability": 0.4, "band": band}
+    assert with_crisis_line(answer, _message(vetoed)) == [*answer, POINTER_ACTION]
+    assert with_crisis_line(answer, _message({"outcome": "refused", "crisis": vetoed})) == [*answer, POINTER_ACTION]
+    assert with_crisis_line(answer, _message({"outcome": "vetoed", "probability": 0.05, "band": band})) == answer
     assert with_crisis_line(answer, UserUttered("x", intent={"name": "faq_ptsd_what"})) == answer
 
 
