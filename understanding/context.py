@@ -653,8 +653,9 @@ def resolve(
         res.record["lifted_from_fallback"] = True
     comparable_named = [s for s in named if grid.subjects[s].compare_as]
     pair_named = len(comparable_named) >= 2 and grid.comparison(comparable_named[0], comparable_named[1])
-    # two named and set against each other ("Prozac or the writing therapy, what you recommend?"): no neighbour's
-    # words decide for one side
+    # two named and set against each other ("Prozac or the writing therapy, what you recommend?", "therapy or meds,
+    # which one actually works better", "trying to decide between zoloft and going to therapy"): a comparison, and
+    # no neighbour's words decide for one side
     chosen_between = pair_named and any(
         cue.search(text or "") for cue in (_STRONG_COMPARE_CUE, _WHICH_CUE, _CHOOSE_CUE)
     )
@@ -680,9 +681,7 @@ def resolve(
         or (
             pair_named
             and (
-                _STRONG_COMPARE_CUE.search(text or "")
-                or _WHICH_CUE.search(text or "")  # "therapy or meds, which one actually works better"
-                or _CHOOSE_CUE.search(text or "")  # "trying to decide between zoloft and going to therapy"
+                chosen_between
                 or (
                     _COMPARE_CUE.search(text or "")
                     and (
