@@ -16,7 +16,8 @@ the crisis route, a safety check-in when the signal is real but uncertain, or th
    match -> crisis (a question about that kind's topic, such as sexual assault, also gets the topic's answer after
    the lines); a soft one (words headlines and hyperbole also use) -> crisis when the learned layer agrees,
    a check-in when it sees any signal or the reply would say nothing about the message, else the answer; no
-   lexicon match -> the learned layer's band decides (>= crisis_from: crisis; >= checkin_from: check-in;
+   lexicon match -> the learned layer's band decides (>= crisis_from: crisis; >= checkin_from: check-in, except a
+   short message the classifier is sure of and sees no crisis in, which keeps its answer with the crisis line;
    >= notice_from in a message it would not otherwise understand: check-in, never "not understood"); a hard
    negative (idiom, negation, topic question) takes the crisis words back. A signal below the bars ("set
    aside", or "faint" below notice_from) keeps the answer, with the crisis line beside it.
@@ -49,6 +50,7 @@ OUT_OF_SCOPE_INTENT = "out_of_scope"
 KRATOM_INTENT_PREFIXES = ("faq_kratom_", "guard_kratom_")
 OTHER_TOPIC_INTENTS_PREFIX = "faq_"
 FEELING_PREFIX = "feeling_"
+ASPECT_PREFIX = "aspect_"  # "side effects?", "how long?": a question about the conversation's subject
 CHECKIN_SHARE_FLOOR = 0.35  # the classifier's check-in class this sure, behind a feeling, is a reason to ask
 STATEMENTS = ("everyday_statement", "thanks")  # "thanks but it's fine" right after the lines: not a goodbye
 # Replies that say little about the message itself: where the classifier also sees a crisis, ask instead
@@ -101,6 +103,14 @@ class Band:
     vetoed_checkin_from: float = 0.5
     # an amount request naming no substance is refused, unless the classifier is this sure it is out of scope
     outside_from: float = 0.5
+    # In a short message, the learned layer alone, below this, against an answer the classifier is at least
+    # `sure_answer_from` sure of with under `classifier_quiet` crisis belief of its own, is set aside (the answer,
+    # with the crisis line beside it), not asked about: "Are the side effects of the flu jab worse this year? My arm
+    # is very sore." A long message keeps its check-in: a story holds its risk in one sentence the classifier misses.
+    sure_answer_below: float = 0.5
+    sure_answer_from: float = 0.8
+    classifier_quiet: float = 0.1
+    sure_answer_words: int = 20
 
 
 @dataclass(frozen=True)
@@ -294,7 +304,13 @@ def route(
         # me up"), or a statement with any signal in it ("What's the use. I survived that and for what.").
         # A check-in that gets one of these was not answered with a no. A check-in reply out of place ("I'm fine now.
         # Forget I said anything." after the lines) is judged by the answer it would leave the visitor with.
-        says_little = dose is None and (answer_intent in HOLDS_THE_LINES or intent.startswith(FEELING_PREFIX))
+        # ... and so does a question about no subject at all ("does it matter", "why do you ask"): an aspect asked of
+        # nothing is no new question here
+        says_little = dose is None and (
+            answer_intent in HOLDS_THE_LINES
+            or intent.startswith(FEELING_PREFIX)
+            or (intent.startswith(ASPECT_PREFIX) and not safety.subject)
+        )
         faint_statement = probability >= band.pointer_from and "?" not in text
         if followup or lexicon_crisis or probability >= band.checkin_from or says_little or faint_statement:
             kind = guessed_kind() if (lexicon_crisis or probability >= band.checkin_from) else safety.checkin_kind
@@ -320,9 +336,10 @@ def route(
     if lexicon_crisis:  # soft: headlines and hyperbole use these words too
         if probability >= band.crisis_from:
             return crisis_route(verdict.kind, "lexicon", verdict)
-        if probability >= band.notice_from or (answer_intent in SAYS_LITTLE and dose is None):
+        if probability >= band.notice_from or answer_intent in SAYS_LITTLE:
             # ... and the words alone are reason to ask when the answer would say nothing about the message:
-            # "spiralling hard, feeling proper suicidal" never gets "not understood"
+            # "spiralling hard, feeling proper suicidal" never gets "not understood", and "which over-the-counter meds
+            # are the most dangerous in large amounts?" not a dose refusal alone
             return checkin_route(verdict.kind, "lexicon", verdict)
         if needs_other_answer:
             routing.intent = answer_intent
@@ -352,6 +369,12 @@ def route(
     unsure = answer_intent == FALLBACK_INTENT and dose is None and probability >= band.notice_from
     says_little = answer_intent in SAYS_LITTLE  # a dose refusal is the answer_intent already
     unsure = unsure or (says_little and second_opinion and probability >= band.pointer_from)
+    sure_elsewhere = not (checkin_signal or unsure) and _sure_elsewhere(
+        text, intent, ranking, probability, classifier_mass, band
+    )
+    if probability >= band.checkin_from and sure_elsewhere:
+        routing.guardrail = decide.record("set_aside", guessed_kind(), "learned")
+        return _kratom_guard(routing, text, intent, dose)
     if probability >= band.checkin_from or checkin_signal or unsure:
         # the learned layer's score, or else the intent classifier's own check-in (or follow-up) class
         layer = "learned" if probability >= band.checkin_from or unsure else "classifier"
@@ -368,6 +391,24 @@ def route(
         # carries the line already
         routing.guardrail = decide.record("faint", guessed_kind(), "learned")
     return _kratom_guard(routing, text, intent, dose)
+
+
+def _sure_elsewhere(
+    text: str, intent: str, ranking: Sequence[Tuple[str, float]], probability: float, classifier_mass: float, band: Band
+) -> bool:
+    """The learned layer's lone, middling signal in a short message whose answer the classifier is sure of and sees
+    no crisis in.
+
+    Feelings are left out: a disclosure with a learned signal is asked about, whatever the classifier thinks.
+    """
+    return (
+        probability < band.sure_answer_below
+        and len(text.split()) <= band.sure_answer_words
+        and classifier_mass < band.classifier_quiet
+        and not intent.startswith((FEELING_PREFIX, CRISIS_PREFIX))
+        and intent not in (*SAYS_LITTLE, *IN_CONTEXT_ONLY)
+        and dict(ranking).get(intent, 0.0) >= band.sure_answer_from
+    )
 
 
 def _topic_answer(text: str, kind: str | None, ranking: Sequence[Tuple[str, float]]) -> str | None:

@@ -12,9 +12,10 @@ conversation so far. What it can decide, in order:
 2. an aspect question without a subject ("and the side effects?") -> the grid's answer for the subject named
    in the message, else the current subject (with none anywhere, cost, online and finding care are asked of
    PTSD care in general; "does it take very long?" after the treatments answer, or "would I have to go over
-   everything?" about PTSD, is asked of its treatment); no answer in the grid -> the one other aspect the
-   subject has whose words appear, or the aspect intent stays, and its rule gives the honest "I don't have a
-   reviewed answer about that" (answer key `aspect_unknown`);
+   everything?" about PTSD, is asked of its treatment; with none anywhere and the classifier also reading it as
+   out of scope, "how long is passport processing taking?" gets the out-of-scope reply); no answer in the grid ->
+   the one other aspect the subject has whose words appear, or the aspect intent stays, and its rule gives the
+   honest "I don't have a reviewed answer about that" (answer key `aspect_unknown`);
 3. a bare subject: "and EMDR?" or "EMDR?" -> the last question's detail (its sessions, its side effects),
    asked of the new subject, when the bank has that answer (English ellipsis: "how many sessions is PE?" "and
    EMDR?"), and a bare "what about paxil?" right after a detail of a particular subject; "what about effexor"
@@ -60,6 +61,10 @@ from bank.subjects import Grid
 COMPARE_INTENT = "compare"
 SUBJECT_ONLY_INTENT = "subject_only"
 FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+# An aspect asked of nothing, in a conversation about nothing, that the classifier also reads as out of scope this
+# much ("How long is passport processing taking in the UK?"): the out-of-scope reply, not "which one do you mean?"
+OUTSIDE_ASPECT_FLOOR = 0.25
 DOSE_FOLLOWUP_INTENT = "guard_dose_followup"  # the classifier's guess at an amount request naming no substance
 DOSE_INTENTS = (DOSE_FOLLOWUP_INTENT, "guard_dose_other")  # the classifier's amount requests, no substance named
 WEAK_SUBJECT = "ptsd"  # named in most messages; it is the subject only when nothing else is named
@@ -86,6 +91,7 @@ _WHICH_CUE = re.compile(
     r"\bw(?:h)?ich\b(?:\W+\w+){0,3}?\W+(?:bet+er|beter|best|quicker|faster|shorter|easier|gentler|less intense)\b", re.I
 )
 WHICH_WORDS = 8
+_WHICH_ONE = re.compile(r"\bw(?:h)?ich (?:one|of (?:them|the two|those))\b", re.I)
 # "deciding between zoloft and therapy", "Prozac or WET, what you recommend?": a choice between the two named
 _CHOOSE_CUE = re.compile(
     r"\b(?:decid\w* between|choos\w* between|torn between|pick\w* between|"
@@ -669,6 +675,8 @@ def resolve(
             res.intent = decided.to
             res.record["was"] = intent
         about = sorted(grid.subjects_of(decided.to)) or ([decided.when_subject] if decided.when_subject else [])
+        # ... or the subject named whose family the answer is in ("Kratom is legal in America?": kratom's state laws)
+        about = about or [s for s in named if grid.belongs(decided.to, s)]
         if len(about) == 1:  # kratom's state laws keep kratom in hand for "why do people take it anyway?"
             res.entities["current_subject"] = about[0]
         return res
@@ -819,6 +827,10 @@ def resolve(
             subject, source = WEAK_SUBJECT, "default"  # "is it very expensive?" with nothing named: care in general
         if subject is None and aspect == "hard" and _MAKES_WORSE.search(text or ""):
             subject, source = TREATMENT_OF_PTSD, "default"
+        if subject is None and not earlier and dict(ranking).get(OUT_OF_SCOPE_INTENT, 0.0) >= OUTSIDE_ASPECT_FLOOR:
+            res.intent = OUT_OF_SCOPE_INTENT
+            res.record.update(rule="aspect_outside", aspect=aspect)
+            return res
         if subject == WEAK_SUBJECT and _asks_of_treatment(aspect, history, grid, text):
             subject = TREATMENT_OF_PTSD
         if aspect == "effectiveness" and not specific and _WHAT_WORKS_BEST.search(text or ""):
@@ -933,7 +945,7 @@ def resolve(
         res.entities["current_subject"] = named[0]
         res.record.update(subject=named[0])
     elif current_subject:
-        family = _family_answer(intent, ranking, current_subject, grid, band)
+        family = _family_answer(intent, ranking, current_subject, grid, band, text or "")
         if family:
             res.intent = family
             res.record.update(rule="family", subject=current_subject)
@@ -1108,15 +1120,27 @@ def _borrows_detail(intent: str, served: set, current: str | None, grid: Grid) -
 
 
 def _family_answer(
-    intent: str, ranking: Sequence[Tuple[str, float]], subject: str, grid: Grid, band: ClarifyBand
+    intent: str, ranking: Sequence[Tuple[str, float]], subject: str, grid: Grid, band: ClarifyBand, text: str = ""
 ) -> str | None:
-    """A vague follow-up ("is it an opioid?") the classifier was unsure of: the best candidate about the subject."""
+    """A vague follow-up ("is it an opioid?") the classifier was unsure of: the best candidate about the subject,
+    an aspect among them asked of the subject ("are they addictive" after Xanax: the benzodiazepines' risks)."""
     real = [(n, c) for n, c in ranking if n != FALLBACK_INTENT]
     if not real or (intent != FALLBACK_INTENT and real[0][1] >= band.below) or grid.belongs(real[0][0], subject):
         return None
     for name, confidence in real[:3]:
-        if confidence >= band.follow_up_floor and grid.belongs(name, subject):
+        if confidence < band.follow_up_floor:
+            continue
+        if grid.belongs(name, subject):
             return name
+        aspect = grid.aspect_of_intent.get(name)
+        if (
+            aspect
+            and subject != WEAK_SUBJECT  # "how long do they take" after the treatments answer: not PTSD's course
+            and grid.answer(subject, aspect)
+            and grid.mentions_aspect(aspect, text)  # its own words there: "addictive" asks about risks
+            and not _WHICH_ONE.search(text)  # "so which one? he hates homework": a choice, not one side's detail
+        ):
+            return grid.answer(subject, aspect)
     return None
 
 

@@ -42,6 +42,7 @@ def test_a_clear_no(text):
         "no im safe, just wrecked from night shifts lol",
         "No dear, I'm quite safe, just lonely since Harold died. What help is there?",
         "No, I would never do anything like that, I just feel low. Is there a group I could join?",
+        "No no, nothing like that. I'm ok honestly, just fed up waiting on my referral.",
     ],
 )
 def test_a_clear_no_that_opens_a_longer_message(text):
@@ -50,7 +51,16 @@ def test_a_clear_no_that_opens_a_longer_message(text):
     assert said == "deny" and pattern.startswith(checkin.LEAD_PREFIX)
 
 
-@pytest.mark.parametrize("text", ["no im safe but i bought a rope", "no im not ok", "no, not really, sometimes"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no im safe but i bought a rope",
+        "no im not ok",
+        "no, not really, sometimes",
+        "nothing like that yet",
+        "no, nothing like that. but i have the pills",
+    ],
+)
 def test_a_no_followed_by_but_or_a_not_is_no_plain_no(text):
     said, pattern = checkin.answer(text)
     assert not (said == "deny" and pattern.startswith(checkin.LEAD_PREFIX))

@@ -154,6 +154,18 @@ def test_replacement(text):
 @pytest.mark.parametrize(
     "text",
     [
+        "A friend keeps offering to mail me kratom. I'm not planning to stop my therapy, is it legal in Vermont?",
+        "i wont stop my zoloft, but is kratom legal here",
+        "no intention of stopping therapy, just curious what kratom is",
+    ],
+)
+def test_saying_a_treatment_will_not_stop_is_not_a_replacement(text):
+    assert route(text) != REPLACEMENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "how much sertraline for ptsd",
         "zoloft dosage",
         "prazosin how many mg",

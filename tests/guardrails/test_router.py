@@ -456,3 +456,34 @@ def test_a_question_about_the_topic_of_a_crisis_kind_keeps_the_route_and_gets_th
     assert "answer_too" not in route(text, "faq_ptsd_symptoms", other).guardrail
     suicide = route("can cpt help if i want to kill myself?", "faq_treatment_cpt", [("faq_treatment_cpt", 0.9)])
     assert suicide.intent == "guard_crisis_suicide" and "answer_too" not in suicide.guardrail
+
+
+def test_a_lone_middling_learned_signal_against_a_sure_answer_is_set_aside_not_asked():
+    # "Are the side effects of the flu jab worse this year? My arm is very sore.": the learned layer alone sees
+    # something, the classifier is sure it is out of scope and sees no crisis: the answer, with the crisis line
+    band = router.Band(checkin_from=0.3, crisis_from=0.85, sure_answer_below=0.5)
+    sure = [("out_of_scope", 0.85), ("faq_meds_fluoxetine_side_effects", 0.04), ("guard_crisis_medical", 0.04)]
+    text = "Are the side effects of the flu jab worse this year? My arm is very sore."
+    routing = router.route(text, "out_of_scope", sure, probability=0.4, band=band)
+    assert routing.intent is None and routing.guardrail["outcome"] == "set_aside"
+    # ... but a stronger learned score, a classifier that shares the signal, an unsure answer or a feeling still asks
+    assert router.route(text, "out_of_scope", sure, probability=0.6, band=band).intent == router.CHECKIN_INTENT
+    shared = [("out_of_scope", 0.8), ("guard_crisis_suicide", 0.15)]
+    assert router.route(text, "out_of_scope", shared, probability=0.4, band=band).intent == router.CHECKIN_INTENT
+    unsure = [("out_of_scope", 0.6), ("faq_ptsd_what", 0.3)]
+    assert router.route(text, "out_of_scope", unsure, probability=0.4, band=band).intent == router.CHECKIN_INTENT
+    feeling = [("feeling_avoiding", 0.97), ("guard_crisis_suicide", 0.01)]
+    assert router.route("I haven't driven since", "feeling_avoiding", feeling, probability=0.4, band=band).intent == (
+        router.CHECKIN_INTENT
+    )
+
+
+@pytest.mark.parametrize("reply", ["does it matter", "why do you ask"])
+@pytest.mark.parametrize("after", ["checkin", "crisis"])
+def test_after_a_checkin_or_the_lines_an_aspect_asked_of_nothing_keeps_the_lines(reply, after):
+    ranking = [("aspect_hard", 0.32), ("aspect_side_effects", 0.25)]
+    routing = route(reply, "aspect_hard", ranking, probability=0.02, safety=router.Safety(after, "general"))
+    assert routing.intent == router.FOLLOWUP_INTENT
+    # ... while the same aspect about a subject the conversation has is answered
+    about = router.Safety(after, "general", subject="cpt")
+    assert route("how long does it take?", "aspect_how_long", ranking, probability=0.02, safety=about).intent is None

@@ -1302,3 +1302,59 @@ def test_the_duration_or_length_of_a_course_asks_how_long_it_takes():
         res = run("faq_treatment_net_sessions", ["net"], ranking=ranking, text=text)
         assert (res.intent or "faq_treatment_net_sessions") == "faq_treatment_net_sessions", text
     assert run("faq_treatment_net_sessions", ["net"], ranking=ranking, text="what is NET").intent == "faq_treatment_net"
+
+
+def test_reading_about_it_online_does_not_ask_whether_it_is_done_online():
+    text = "I've read a few things online and some of it sounds odd. Is EMDR a proper evidence-based treatment?"
+    res = run("faq_treatment_emdr", ["emdr"], text=text)
+    assert res.intent in (None, "faq_treatment_emdr") and res.record["rule"] != "online_in_words"
+    asks = run("faq_treatment_emdr_sessions", ["emdr"], text="can u do emdr online")
+    assert asks.intent == "faq_treatment_online"
+
+
+def test_an_aspect_asked_of_nothing_that_the_classifier_also_reads_as_out_of_scope_is_out_of_scope():
+    text = "How long is passport processing taking in the UK at the moment?"
+    ranking = [("aspect_how_long", 0.67), ("out_of_scope", 0.3)]
+    res = run("aspect_how_long", ranking=ranking, text=text)
+    assert res.intent == "out_of_scope" and res.record["rule"] == "aspect_outside"
+    # ... but with a subject in the conversation it is asked of that subject, and without the out-of-scope share
+    # it stays the honest "which one do you mean?"
+    assert run("aspect_how_long", current="cpt", ranking=ranking, text=text).intent == "faq_treatment_cpt_sessions"
+    assert (
+        run("aspect_how_long", ranking=[("aspect_how_long", 0.9)], text="how long does it take").intent
+        != "out_of_scope"
+    )
+
+
+def test_an_answer_decided_by_its_words_keeps_the_subject_named_whose_family_it_is_in():
+    # "Kratom is legal in America?" answered with kratom's state laws: "and the FDA, they approve it?" is about kratom
+    ranking = [("faq_kratom_state_law", 0.89), ("faq_kratom_fda_dea", 0.09)]
+    res = run("faq_kratom_state_law", ["kratom"], ranking=ranking, text="Kratom is legal in America? I move to Indiana")
+    assert res.entities.get("current_subject") == "kratom"
+
+
+def test_an_unsure_follow_up_takes_an_aspect_candidate_asked_of_the_subject_in_hand():
+    # "are they addictive" after Xanax, read as PTSD with drinking or drugs (0.37), the side-effects aspect close
+    ranking = [("faq_ptsd_alcohol_drugs", 0.37), ("aspect_side_effects", 0.32), ("faq_meds_benzodiazepines_risks", 0.1)]
+    res = run("faq_ptsd_alcohol_drugs", current="benzodiazepines", ranking=ranking, text="are they addictive")
+    assert res.intent == "faq_meds_benzodiazepines_risks" and res.record["rule"] == "family"
+
+
+def test_wtf_is_asks_what_it_is():
+    res = run("faq_treatment_wet_sessions", ["wet"], text="wtf is WET, my counselor keeps bringin it up")
+    assert res.intent == "faq_treatment_wet"
+
+
+def test_an_unsure_follow_up_never_takes_an_aspect_candidate_whose_words_are_not_there():
+    # an aspect candidate whose words are not there is not taken ("so which one? he hates homework" is no homework question)
+    vague = [("faq_ptsd_alcohol_drugs", 0.37), ("aspect_side_effects", 0.32)]
+    assert run("faq_ptsd_alcohol_drugs", current="benzodiazepines", ranking=vague, text="so what now").intent != (
+        "faq_meds_benzodiazepines_risks"
+    )
+    # ... nor one in a choice between two, nor an aspect of PTSD itself ("they" are its treatments)
+    choice = [("everyday_statement", 0.31), ("aspect_homework", 0.3)]
+    text = "so for my husband which one? he hates homework of any kind"
+    assert context._family_answer("everyday_statement", choice, "wet", GRID, BAND, text) is None
+    assert context._family_answer("everyday_statement", choice, "wet", GRID, BAND, "is there homework") is not None
+    about_ptsd = [("out_of_scope", 0.34), ("aspect_how_long", 0.31)]
+    assert context._family_answer("nlu_fallback", about_ptsd, "ptsd", GRID, BAND, "how long do they tkae") is None
