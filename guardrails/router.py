@@ -70,6 +70,9 @@ _ASKS_OR_USES = re.compile(
     r"start|starting|up it|upped)\b"
 )
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+# Something done to the visitor ("like someone did stuff to me", "what he did to me"): a possible disclosure of harm,
+# which keeps its check-in however sure the classifier is of another answer
+_DONE_TO_ME = re.compile(r"\b(?:did|done|do|does|doing|happened|happening|tried)\b(?:\W+\w+){0,3}?\W+to me\b", re.I)
 LEARNED_KIND_FLOOR = 0.05  # a crisis intent below this share of the classifier's belief does not name the kind
 # Replies that answer nothing: danger told as the past keeps the crisis route unless there is a real answer
 NO_ANSWER = (*SAYS_LITTLE, "aspect_unknown", OUT_OF_SCOPE_INTENT, "thanks", "greet")
@@ -404,6 +407,7 @@ def _sure_elsewhere(
     return (
         probability < band.sure_answer_below
         and len(text.split()) <= band.sure_answer_words
+        and not _DONE_TO_ME.search(text)
         and classifier_mass < band.classifier_quiet
         and not intent.startswith((FEELING_PREFIX, CRISIS_PREFIX))
         and intent not in (*SAYS_LITTLE, *IN_CONTEXT_ONLY)

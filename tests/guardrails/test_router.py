@@ -472,6 +472,9 @@ def test_a_lone_middling_learned_signal_against_a_sure_answer_is_set_aside_not_a
     assert router.route(text, "out_of_scope", shared, probability=0.4, band=band).intent == router.CHECKIN_INTENT
     unsure = [("out_of_scope", 0.6), ("faq_ptsd_what", 0.3)]
     assert router.route(text, "out_of_scope", unsure, probability=0.4, band=band).intent == router.CHECKIN_INTENT
+    done = "can you get ptsd from something that happened at a party. like someone did stuff to me"
+    causes = [("faq_ptsd_causes", 0.9), ("guard_crisis_sexual_assault", 0.02)]
+    assert router.route(done, "faq_ptsd_causes", causes, probability=0.4, band=band).intent == router.CHECKIN_INTENT
     feeling = [("feeling_avoiding", 0.97), ("guard_crisis_suicide", 0.01)]
     assert router.route("I haven't driven since", "feeling_avoiding", feeling, probability=0.4, band=band).intent == (
         router.CHECKIN_INTENT
