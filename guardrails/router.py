@@ -372,10 +372,11 @@ def route(
     unsure = answer_intent == FALLBACK_INTENT and dose is None and probability >= band.notice_from
     says_little = answer_intent in SAYS_LITTLE  # a dose refusal is the answer_intent already
     unsure = unsure or (says_little and second_opinion and probability >= band.pointer_from)
-    sure_elsewhere = not (checkin_signal or unsure) and _sure_elsewhere(
-        text, intent, ranking, probability, classifier_mass, band
-    )
-    if probability >= band.checkin_from and sure_elsewhere:
+    if (
+        probability >= band.checkin_from
+        and not (checkin_signal or unsure)
+        and _sure_elsewhere(text, intent, ranking, probability, classifier_mass, band)
+    ):
         routing.guardrail = decide.record("set_aside", guessed_kind(), "learned")
         return _kratom_guard(routing, text, intent, dose)
     if probability >= band.checkin_from or checkin_signal or unsure:
