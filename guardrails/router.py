@@ -339,10 +339,11 @@ def route(
     if lexicon_crisis:  # soft: headlines and hyperbole use these words too
         if probability >= band.crisis_from:
             return crisis_route(verdict.kind, "lexicon", verdict)
-        if probability >= band.notice_from or answer_intent in SAYS_LITTLE:
+        if probability >= band.notice_from or answer_intent in NO_ANSWER:
             # ... and the words alone are reason to ask when the answer would say nothing about the message:
-            # "spiralling hard, feeling proper suicidal" never gets "not understood", and "which over-the-counter meds
-            # are the most dangerous in large amounts?" not a dose refusal alone
+            # "spiralling hard, feeling proper suicidal" never gets "not understood", "which over-the-counter meds
+            # are the most dangerous in large amounts?" not a dose refusal alone, and "Someone should probably feed
+            # my cat from Monday." not "that is outside what I cover"
             return checkin_route(verdict.kind, "lexicon", verdict)
         if needs_other_answer:
             routing.intent = answer_intent

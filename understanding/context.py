@@ -386,6 +386,16 @@ _MISSPELT_MEDICINE = re.compile(
     r"medcations?|medikation|medisin|medisine)\b",
     re.I,
 )
+# Medicine or therapy in general in everyday words, counted only as the other side of a subject named beside it:
+# "better off with tablets or with talking therapy", "pills or talkin to someone" (not "I take tablets for my
+# blood pressure", which names no subject)
+_OTHER_SIDE_IN_OTHER_WORDS = {
+    "medication": re.compile(r"\b(?:tablets|tabs)\b", re.I),
+    "therapy": re.compile(
+        r"\btalk(?:ing|in)?\s+(?:to|with)\s+(?:someone|somebody|some1|a professional|a counsell?or|a therapist|a shrink)\b",
+        re.I,
+    ),
+}
 
 
 def named_subjects(values: Sequence[str], grid: Grid, text: str = "") -> List[str]:
@@ -398,6 +408,10 @@ def named_subjects(values: Sequence[str], grid: Grid, text: str = "") -> List[st
             seen.append(value)
     if "medication" in grid.subjects and "medication" not in seen and _MISSPELT_MEDICINE.search(text):
         seen.append("medication")
+    sides = {grid.subjects[s].compare_as for s in seen if grid.subjects[s].compare_as}
+    for general, words in _OTHER_SIDE_IN_OTHER_WORDS.items():
+        if sides - {general} and general not in seen and general in grid.subjects and words.search(text):
+            seen.append(general)
     specific = [s for s in seen if s != WEAK_SUBJECT]
     seen = specific or seen
     columns = {grid.subjects[s].compare_as for s in seen if s not in GENERIC}
@@ -478,7 +492,12 @@ def _coping_help(
 ) -> str | None:
     """The coping answer for asking what helps with nightmares or flashbacks, named in the message (`said`: its words
     name nightmares, flashbacks) or in the visitor's turn before, and not about medicine; None otherwise."""
-    if intent not in COPING_GUESSES or [s for s in specific if s != WEAK_SUBJECT] or words > 2 * SHORT_FOLLOW_UP_WORDS:
+    after_coping = bool(history) and history[-1].intent in (NIGHTMARE_COPING, FLASHBACK_COPING)
+    if (
+        (intent not in COPING_GUESSES and not after_coping)  # "what about flashbacks" after coping with nightmares
+        or [s for s in specific if s != WEAK_SUBJECT]
+        or words > 2 * SHORT_FOLLOW_UP_WORDS
+    ):
         return None
     if _asks_for_a_medicine(text):
         return None  # "any meds for them": the nightmare_medicine rule's
@@ -532,9 +551,14 @@ def _instead_of(
     words: int,
 ) -> str | None:
     """The general subject ("medication", "therapy") whose overview answers "so what do they use instead", asked
-    right after an answer about a particular kind of it; None otherwise."""
+    right after an answer about a particular kind of it (the classifier may read it as a general question, or as
+    a detail of that kind: "so what am I supposed to take instead" as the benzodiazepines' risks); None otherwise."""
     if (
-        intent not in INSTEAD_GUESSES
+        (
+            intent not in INSTEAD_GUESSES
+            and not grid.belongs(intent, current or "")
+            and intent not in grid.aspect_of_intent
+        )
         or [s for s in specific if s not in GENERIC]
         or not history
         or history[-1].subject != current
@@ -716,6 +740,17 @@ def resolve(
         )
     )
 
+    lone = [s for s in named if s != WEAK_SUBJECT]
+    if (
+        intent == COMPARE_INTENT
+        and len(lone) == 1
+        and grid.answer(lone[0], "what")
+        and _comparison(named, history, current_subject, grid)[0] is None
+        and not any(cue.search(text or "") for cue in (_COMPARE_CUE, _WHICH_CUE, _CHOOSE_CUE, _SIDE_BY_SIDE))
+    ):
+        # "My GP has suggested I try sertraline. I am 71 and rather wary of tablets.", read as a comparison: one
+        # subject, nothing to set beside it and no word that compares; what it is, not "which two do you mean?"
+        return _answer(res, grid, lone[0], "what", "compare_without_pair", "message")
     asked_what = _what_the_last_question_names(text or "", comparable_named, grid, strict=not asks_to_compare)
     if asked_what:
         # 'The clinic brochure lists "PCT" alongside CPT and PE. What is PCT?': the question asks what one of
@@ -906,10 +941,23 @@ def resolve(
         what = grid.answer(subject, "what")
         # "wat is prolonged exposur" opening a conversation: the name misspelt, so not found, but asked what it is
         unnamed = not named and not history and bool(_WHAT_IS.search(text or ""))
+        # "VA wants me to do PE" opening a conversation: a therapy first brought up in a statement, none of a
+        # detail's words; what it is. A question keeps its detail ("will the parent be in the room during tf-cbt"),
+        # and a medicine is left alone (the words for its side effects are endless, "I get dizzy on sertraline")
+        opening = (
+            not history
+            and words <= SHORT_FOLLOW_UP_WORDS
+            and (words <= NARROWING_WORDS or not _A_QUESTION.search(text or ""))  # "pct?" asks what it is
+            and grid.kind_of(subject, TREATMENT_OF_PTSD)
+            # none of another detail's words ("can u do emdr online": the online answer's rule)
+            and not any(
+                grid.mentions_aspect(a, text or "") for a in grid.aspects if a != "what" and grid.answer(subject, a)
+            )
+        )
         if (
             (subject in specific or unnamed)
             and what not in (None, intent)
-            and grid.asks_what_it_is(text or "")
+            and (grid.asks_what_it_is(text or "") or (opening and subject in specific))
             and not grid.asked_for(intent, subject, text or "")
         ):
             # "whats pe", "explain prazosin to me": what it is, asked of the subject named, none of the detail's words
@@ -939,7 +987,7 @@ def resolve(
         res.record.update(rule="answer", subject=subject, aspect=aspect)
         if subject:
             res.entities["current_subject"] = subject
-        return _clarify(res, intent, ranking, labels, band, grid, named, clarify_pending)
+        return _clarify(res, intent, ranking, labels, band, grid, named, clarify_pending, text or "")
 
     if named:
         res.entities["current_subject"] = named[0]
@@ -950,7 +998,15 @@ def resolve(
             res.intent = family
             res.record.update(rule="family", subject=current_subject)
             return res
-    return _clarify(res, intent, ranking, labels, band, grid, named, clarify_pending)
+        in_hand = _of_the_one_in_hand(intent, ranking, current_subject, grid, text or "")
+        if in_hand:
+            # "are they addictve" after benzos, read surely as alcohol and drugs with PTSD: "they" is the subject in
+            # hand and "addictive" the aspect its risks answer; "does it actually work for the bad dreams" after
+            # prazosin: how well prazosin works, not coping with nightmares in general
+            res.intent = in_hand
+            res.record.update(rule="pronoun_aspect", subject=current_subject, answer=in_hand)
+            return res
+    return _clarify(res, intent, ranking, labels, band, grid, named, clarify_pending, text or "")
 
 
 def _one_sided(intent: str, pair: Sequence[str], grid: Grid) -> bool:
@@ -1144,8 +1200,46 @@ def _family_answer(
     return None
 
 
+_A_QUESTION = re.compile(
+    r"\?|^\W*(?:can|could|will|would|do|does|did|is|are|am|how|what|whats|when|where|why|who|which|should|may|must|"
+    r"have|has)\b",
+    re.I,
+)
+_POINTS_AT_IT = re.compile(r"\b(?:it|its|they|them|these|those|this|that)\b", re.I)
+
+
+def _of_the_one_in_hand(
+    intent: str, ranking: Sequence[Tuple[str, float]], subject: str, grid: Grid, text: str
+) -> str | None:
+    """A short follow-up that points back ("it", "they") and asks, in the aspect's own words, about a particular
+    subject in hand, which the classifier answered with a topic outside the subjects: that aspect of the subject."""
+    if (
+        subject in (WEAK_SUBJECT, *GENERIC)
+        or not grid.subjects.get(subject)
+        or grid.belongs(intent, subject)
+        or len(text.split()) > SHORT_FOLLOW_UP_WORDS
+        or not _POINTS_AT_IT.search(text)
+    ):
+        return None
+    if _IT_FOR_PTSD.search(text) and grid.answer(subject, "effectiveness"):
+        return grid.answer(subject, "effectiveness")
+    for name, _ in ranking[:3]:
+        if name == intent:
+            continue
+        aspect = grid.aspect_of_intent.get(name) or (grid.primary_aspect(name) if grid.belongs(name, subject) else None)
+        if aspect and aspect != "what" and grid.answer(subject, aspect) and grid.mentions_aspect(aspect, text):
+            return grid.answer(subject, aspect)
+    return None
+
+
 def _prefer_what_it_is(
-    res: Resolution, intent: str, real: Sequence[Tuple[str, float]], grid: Grid, named: Sequence[str], band: ClarifyBand
+    res: Resolution,
+    intent: str,
+    real: Sequence[Tuple[str, float]],
+    grid: Grid,
+    named: Sequence[str],
+    band: ClarifyBand,
+    text: str = "",
 ) -> Resolution:
     """ "what's pe": when the two close candidates are both about the subject named, its "what it is" answer
     is the safer reply than a detail (its sessions, its side effects) the visitor did not ask for."""
@@ -1157,6 +1251,17 @@ def _prefer_what_it_is(
     if close and what == second and grid.belongs(first, named[0]):
         res.intent = what
         res.record.update(rule="what_it_is", candidates=[[first, round(c1, 4)], [second, round(c2, 4)]])
+    elif (
+        close
+        and what == first
+        and grid.belongs(second, named[0])
+        and grid.asked_for(second, named[0], text)
+        and not grid.asks_what_it_is(text)
+    ):
+        # "Is Prozac safe for my 16 year old? ... I'm worried about the risks": its side effects, whose words
+        # are there, rather than what it is, asked in none
+        res.intent = second
+        res.record.update(rule="detail_in_words", candidates=[[first, round(c1, 4)], [second, round(c2, 4)]])
     return res
 
 
@@ -1185,6 +1290,7 @@ def _clarify(
     grid: Grid,
     named: Sequence[str] = (),
     clarify_pending: bool = True,
+    text: str = "",
 ) -> Resolution:
     """Two close candidates, both answers we can name: ask which one was meant instead of guessing.
 
@@ -1205,7 +1311,7 @@ def _clarify(
     if not asks:
         if intent == FALLBACK_INTENT and clarify_pending:  # never show an earlier question's options again
             res.entities["clarify"] = "no"
-        return _prefer_what_it_is(res, intent, real, grid, named, band)
+        return _prefer_what_it_is(res, intent, real, grid, named, band, text)
     (first, c1), (second, c2) = real[0], real[1]
     res.intent = FALLBACK_INTENT
     res.entities.update(

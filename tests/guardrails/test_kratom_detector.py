@@ -189,6 +189,8 @@ def test_other_drug_doses(text):
         "how many sessions is CPT",
         "how long does kratom withdrawal last",
         "how many people use kratom",
+        "how many ppl have actualy died from kratom",
+        "how many individuals end up in hospital from kratom each year",
         "how many states ban kratom",
         "is kratom legal",
         "what is 7-oh",

@@ -63,8 +63,13 @@ def test_a_soft_lexicon_match_asks_unless_the_learned_layer_agrees(monkeypatch):
     # a headline's word, alone, beside an answer: set aside, the answer stays with the line under it
     nothing_learned = route("i want to die this lecture lol", "faq_ptsd_what", probability=0.05)
     assert nothing_learned.intent is None and nothing_learned.guardrail["outcome"] == "set_aside"
-    # ... but where the reply would say nothing about the message, the words alone are reason to ask
+    # ... but where the reply would say nothing about the message, the words alone are reason to ask; the honest
+    # out-of-scope reply says nothing about it either ("Someone should probably feed my cat from Monday.")
     assert route("i want to die this lecture lol", probability=0.05).intent == router.CHECKIN_INTENT
+    outside = [("out_of_scope", 0.9), ("everyday_statement", 0.05)]
+    assert (
+        route("someone should feed my cat", "out_of_scope", outside, probability=0.05).intent == router.CHECKIN_INTENT
+    )
 
 
 def test_a_vetoed_message_never_keeps_a_crisis_intent_from_the_classifier():

@@ -1358,3 +1358,177 @@ def test_an_unsure_follow_up_never_takes_an_aspect_candidate_whose_words_are_not
     assert context._family_answer("everyday_statement", choice, "wet", GRID, BAND, "is there homework") is not None
     about_ptsd = [("out_of_scope", 0.34), ("aspect_how_long", 0.31)]
     assert context._family_answer("nlu_fallback", about_ptsd, "ptsd", GRID, BAND, "how long do they tkae") is None
+
+
+def test_a_sure_topic_answer_to_a_follow_up_that_points_back_is_the_subject_in_hands_aspect():
+    # "are they addictve" after benzos, read surely (0.76) as PTSD with alcohol and drugs: "they" and the words of
+    # the risks answer point at benzodiazepines
+    ranking = [
+        ("faq_ptsd_alcohol_drugs", 0.76),
+        ("faq_meds_benzodiazepines_risks", 0.05),
+        ("aspect_side_effects", 0.04),
+    ]
+    res = run("faq_ptsd_alcohol_drugs", current="benzodiazepines", ranking=ranking, text="are they addictve")
+    assert res.intent == "faq_meds_benzodiazepines_risks" and res.record["rule"] == "pronoun_aspect"
+    # "does it actually work for the bad dreams" after prazosin, read as coping with nightmares: how well it works
+    ranking = [("faq_coping_nightmares", 0.76), ("aspect_effectiveness", 0.17), ("faq_meds_prazosin_nightmares", 0.04)]
+    res = run(
+        "faq_coping_nightmares", current="prazosin", ranking=ranking, text="Does it actually work for the bad dreams?"
+    )
+    assert res.intent == "faq_meds_prazosin_nightmares"
+    # no pointer, the aspect's words missing, a long message, or PTSD itself in hand: the classifier's answer stands
+    sure = [("faq_ptsd_alcohol_drugs", 0.76), ("faq_meds_benzodiazepines_risks", 0.05)]
+    assert run(
+        "faq_ptsd_alcohol_drugs", current="benzodiazepines", ranking=sure, text="is drinking bad with ptsd"
+    ).intent in (None, "faq_ptsd_alcohol_drugs")
+    sure = [("faq_ptsd_alcohol_drugs", 0.76), ("faq_meds_benzodiazepines_risks", 0.05)]
+    assert run("faq_ptsd_alcohol_drugs", current="benzodiazepines", ranking=sure, text="is it common").intent in (
+        None,
+        "faq_ptsd_alcohol_drugs",
+    )
+    long = "my brother drinks every night since he got back and honestly I think it is getting addictive for him now"
+    assert run("faq_ptsd_alcohol_drugs", current="benzodiazepines", ranking=sure, text=long).intent in (
+        None,
+        "faq_ptsd_alcohol_drugs",
+    )
+    assert run("faq_ptsd_alcohol_drugs", current="ptsd", ranking=sure, text="are they addictive").intent in (
+        None,
+        "faq_ptsd_alcohol_drugs",
+    )
+
+
+def test_what_to_take_instead_read_as_a_detail_of_the_medicine_in_hand_is_the_other_medicines():
+    history = [Turn("faq_meds_benzodiazepines_risks", "benzodiazepines", "side_effects", ())]
+    ranking = [("faq_meds_benzodiazepines_risks", 0.33), ("aspect_stopping", 0.33)]
+    res = run(
+        "faq_meds_benzodiazepines_risks",
+        [],
+        "benzodiazepines",
+        history,
+        ranking,
+        "so what am I supposed to take instead",
+    )
+    assert res.intent == "faq_meds_overview" and res.record["rule"] == "what_instead"
+    # a detail asked with no "instead" keeps its answer
+    res = run(
+        "faq_meds_benzodiazepines_risks", [], "benzodiazepines", history, ranking, "whats the risk if I just stay on it"
+    )
+    assert res.intent in (None, "faq_meds_benzodiazepines_risks")
+
+
+def test_a_comparison_with_nothing_to_compare_and_no_comparing_word_is_what_the_subject_is():
+    ranking = [("compare", 0.47), ("faq_meds_sertraline_side_effects", 0.1)]
+    text = "My GP has suggested I try sertraline. I am 71 and rather wary of tablets."
+    res = run("compare", ["sertraline"], ranking=ranking, text=text)
+    assert res.intent == "faq_meds_sertraline" and res.record["rule"] == "compare_without_pair"
+    # a comparing word, or a second subject in the conversation, keeps the comparison
+    assert run("compare", ["sertraline"], ranking=ranking, text="is sertraline better?").intent == "compare"
+    cpt = [Turn("faq_treatment_cpt", "cpt", "what", ("cpt",))]
+    assert run("compare", ["emdr"], "cpt", cpt, ranking, text="and emdr").intent == "compare"
+
+
+def test_medicine_and_therapy_in_words_the_lookup_table_lacks_are_still_named():
+    assert named_subjects(["therapy"], GRID, "Would I be better off with tablets or with talking therapy?") == [
+        "therapy",
+        "medication",
+    ]
+    assert named_subjects(["medication"], GRID, "pills or talkin to someone, what actually works better") == [
+        "medication",
+        "therapy",
+    ]
+    res = run(
+        "faq_meds_overview",
+        ["medication"],
+        ranking=[("faq_meds_overview", 0.98)],
+        text="pills or talkin to someone, what works better",
+    )
+    assert res.intent == "compare" and res.entities["comparison"] == "therapy_medication"
+
+
+def test_a_session_or_bill_of_another_trade_is_out_of_scope_and_a_database_flashback_too():
+    ranking = [("faq_treatment_length", 0.35), ("out_of_scope", 0.34), ("aspect_how_long", 0.2)]
+    res = run(
+        "faq_treatment_length", ranking=ranking, text="how long should a gym session be if im trying to build muscle"
+    )
+    assert res.intent == "out_of_scope" and res.record["words"] == "other_kinds_of_session"
+    cost = [("faq_care_cost", 0.44), ("out_of_scope", 0.24)]
+    text = "Does Medicare cover my husband's therapy sessions with the chiropractor for his back?"
+    assert run("faq_care_cost", ranking=cost, text=text).intent == "out_of_scope"
+    flash = [("faq_ptsd_flashbacks", 0.6), ("out_of_scope", 0.1)]
+    text = "In an Oracle database, how does a flashback query work?"
+    assert run("faq_ptsd_flashbacks", ranking=flash, text=text).intent == "out_of_scope"
+    # the gym named in a story about PTSD care keeps its answer; out of scope must be a candidate for sessions
+    story = "I cant go to the gym anymore since the attack. how long does treatment take?"
+    assert run("faq_treatment_length", ranking=ranking, text=story).intent in (None, "faq_treatment_length")
+    unlisted = [("faq_treatment_length", 0.8), ("out_of_scope", 0.05)]
+    assert run("faq_treatment_length", ranking=unlisted, text="how long is a gym session").intent in (
+        None,
+        "faq_treatment_length",
+    )
+
+
+def test_what_about_flashbacks_after_coping_with_nightmares_is_coping_with_flashbacks():
+    coping = [Turn("faq_coping_nightmares", None, None, (), nightmares=True)]
+    ranking = [("faq_ptsd_flashbacks", 0.79), ("feeling_flashbacks_nightmares", 0.11)]
+    res = run("faq_ptsd_flashbacks", history=coping, ranking=ranking, text="what about flashbacks")
+    assert res.intent == "faq_coping_flashbacks" and res.record["rule"] == "coping_help"
+    # with no coping answer before, "what about flashbacks" keeps what flashbacks are
+    symptoms = [Turn("faq_ptsd_symptoms", "ptsd", "what", ("ptsd",))]
+    res = run("faq_ptsd_flashbacks", history=symptoms, ranking=ranking, text="what about flashbacks")
+    assert res.intent in (None, "faq_ptsd_flashbacks")
+
+
+def test_a_named_subjects_detail_whose_words_are_there_beats_what_it_is_when_close():
+    ranking = [("faq_meds_fluoxetine", 0.45), ("faq_meds_fluoxetine_side_effects", 0.39)]
+    text = "Is Prozac safe for my 16 year old? The doctor suggested it for her PTSD and I'm worried about the risks."
+    res = run("faq_meds_fluoxetine", ["fluoxetine"], ranking=ranking, text=text)
+    assert res.intent == "faq_meds_fluoxetine_side_effects" and res.record["rule"] == "detail_in_words"
+    # asked what it is, or none of the detail's words: what it is
+    for plain in ("what is prozac, my doctor mentioned its risks", "my doctor suggested prozac for my daughter"):
+        assert run("faq_meds_fluoxetine", ["fluoxetine"], ranking=ranking, text=plain).intent in (
+            None,
+            "faq_meds_fluoxetine",
+        ), plain
+
+
+def test_a_therapy_first_brought_up_with_none_of_a_details_words_is_what_it_is():
+    ranking = [("faq_treatment_pe_sessions", 0.53), ("faq_treatment_pe", 0.07)]
+    res = run("faq_treatment_pe_sessions", ["pe"], ranking=ranking, text="VA wants me to do PE")
+    assert res.intent == "faq_treatment_pe" and res.record["rule"] == "what_it_is_unasked"
+    # the detail's words, a conversation already going, or a medicine: the classifier's detail stands
+    assert run("faq_treatment_pe_sessions", ["pe"], ranking=ranking, text="how many weeks is PE").intent in (
+        None,
+        "faq_treatment_pe_sessions",
+    )
+    earlier = [Turn("faq_treatment_cpt", "cpt", "what", ("cpt",))]
+    assert run("faq_treatment_pe_sessions", ["pe"], "cpt", earlier, ranking, "VA wants me to do PE").intent in (
+        None,
+        "faq_treatment_pe_sessions",
+    )
+    dizzy = [("faq_meds_sertraline_side_effects", 0.6), ("faq_meds_sertraline", 0.2)]
+    assert run(
+        "faq_meds_sertraline_side_effects", ["sertraline"], ranking=dizzy, text="I get dizzy on sertraline"
+    ).intent in (
+        None,
+        "faq_meds_sertraline_side_effects",
+    )
+
+
+def test_finding_a_therapist_for_a_therapy_misspelt_is_still_finding_one():
+    ranking = [("faq_care_find_trained_therapist", 0.6), ("faq_treatment_emdr", 0.2)]
+    text = "how do i fnd a therapist that does emdr for my son"
+    res = run("faq_care_find_trained_therapist", ["emdr"], ranking=ranking, text=text)
+    assert res.intent in (None, "faq_care_find_trained_therapist")
+
+
+def test_a_question_opening_a_conversation_keeps_the_detail_the_classifier_read():
+    for intent, subject, text in (
+        ("faq_treatment_tf_cbt_sessions", "tf_cbt", "will the parent be in the room during tf-cbt"),
+        ("faq_treatment_pct_sessions", "pct", "can i do present centred therapy with other people in a group"),
+    ):
+        res = run(intent, [subject], ranking=[(intent, 0.9)], text=text)
+        assert res.intent in (None, intent), text
+    # a bare name asked ("pct?") is what it is
+    assert run(
+        "faq_treatment_pct_sessions", ["pct"], ranking=[("faq_treatment_pct_sessions", 0.6)], text="pct?"
+    ).intent == ("faq_treatment_pct")
