@@ -1242,7 +1242,8 @@ def _prefer_what_it_is(
     text: str = "",
 ) -> Resolution:
     """ "what's pe": when the two close candidates are both about the subject named, its "what it is" answer
-    is the safer reply than a detail (its sessions, its side effects) the visitor did not ask for."""
+    is the safer reply than a detail (its sessions, its side effects) the visitor did not ask for; and the other
+    way round, a close detail whose own words are in the message beats "what it is" asked in none."""
     if not named or len(real) < 2 or res.intent not in (None, intent) or intent != real[0][0]:
         return res
     what = grid.answer(named[0], "what")
