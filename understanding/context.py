@@ -941,23 +941,13 @@ def resolve(
         what = grid.answer(subject, "what")
         # "wat is prolonged exposur" opening a conversation: the name misspelt, so not found, but asked what it is
         unnamed = not named and not history and bool(_WHAT_IS.search(text or ""))
-        # "VA wants me to do PE" opening a conversation: a therapy first brought up in a statement, none of a
-        # detail's words; what it is. A question keeps its detail ("will the parent be in the room during tf-cbt"),
-        # and a medicine is left alone (the words for its side effects are endless, "I get dizzy on sertraline")
-        opening = (
-            not history
-            and words <= SHORT_FOLLOW_UP_WORDS
-            and (words <= NARROWING_WORDS or not _A_QUESTION.search(text or ""))  # "pct?" asks what it is
-            and grid.kind_of(subject, TREATMENT_OF_PTSD)
-            # none of another detail's words ("can u do emdr online": the online answer's rule)
-            and not any(
-                grid.mentions_aspect(a, text or "") for a in grid.aspects if a != "what" and grid.answer(subject, a)
-            )
-        )
         if (
             (subject in specific or unnamed)
             and what not in (None, intent)
-            and (grid.asks_what_it_is(text or "") or (opening and subject in specific))
+            and (
+                grid.asks_what_it_is(text or "")
+                or (subject in specific and _therapy_first_told(subject, history, grid, text or "", words))
+            )
             and not grid.asked_for(intent, subject, text or "")
         ):
             # "whats pe", "explain prazosin to me": what it is, asked of the subject named, none of the detail's words
@@ -1016,9 +1006,8 @@ def _one_sided(intent: str, pair: Sequence[str], grid: Grid) -> bool:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
-_QUESTION_START = re.compile(
-    r"^\W*(?:what|whats|how|does|do|is|are|can|could|should|which|will|would|why|when|where|who)\b", re.I
-)
+_QUESTION_WORDS = "what|whats|how|does|do|is|are|can|could|should|which|will|would|why|when|where|who"
+_QUESTION_START = re.compile(rf"^\W*(?:{_QUESTION_WORDS})\b", re.I)
 
 
 def _asks_about_pair(text: str, pair: Sequence[str], grid: Grid) -> bool:
@@ -1200,11 +1189,8 @@ def _family_answer(
     return None
 
 
-_A_QUESTION = re.compile(
-    r"\?|^\W*(?:can|could|will|would|do|does|did|is|are|am|how|what|whats|when|where|why|who|which|should|may|must|"
-    r"have|has)\b",
-    re.I,
-)
+# a question mark, or a question's first word (the sentence starts above, and a few more)
+_A_QUESTION = re.compile(rf"\?|^\W*(?:{_QUESTION_WORDS}|did|am|may|must|have|has)\b", re.I)
 _POINTS_AT_IT = re.compile(r"\b(?:it|its|they|them|these|those|this|that)\b", re.I)
 
 
@@ -1230,6 +1216,20 @@ def _of_the_one_in_hand(
         if aspect and aspect != "what" and grid.answer(subject, aspect) and grid.mentions_aspect(aspect, text):
             return grid.answer(subject, aspect)
     return None
+
+
+def _therapy_first_told(subject: str, history: Sequence[Turn], grid: Grid, text: str, words: int) -> bool:
+    """ "VA wants me to do PE" opening a conversation: a therapy first brought up in a statement, with none of a
+    detail's words, asks what it is. A question keeps its detail ("will the parent be in the room during tf-cbt"),
+    and a medicine is left alone (the words for its side effects are endless, "I get dizzy on sertraline")."""
+    return (
+        not history
+        and words <= SHORT_FOLLOW_UP_WORDS
+        and (words <= NARROWING_WORDS or not _A_QUESTION.search(text))  # "pct?" asks what it is
+        and grid.kind_of(subject, TREATMENT_OF_PTSD)
+        # none of another detail's words ("can u do emdr online": the online answer's rule)
+        and not any(grid.mentions_aspect(a, text) for a in grid.aspects if a != "what" and grid.answer(subject, a))
+    )
 
 
 def _prefer_what_it_is(
