@@ -162,6 +162,17 @@ def with_topic_answer(actions: List[str], message: UserUttered) -> List[str]:
     return [*(a for a in actions if a != CRISIS_CLOSING_ACTION), f"utter_{answer}", *closing]
 
 
+def with_subject_introduced(actions: List[str], message: UserUttered) -> List[str]:
+    """A question carried over to a subject not met yet ("and NET?" after WET's sessions): what the subject is
+    comes first (understanding/context.py, `answer_first`). Only while the reply is still the answer the context
+    step chose: a guardrail that took the turn over keeps its own replies alone."""
+    record = (message.parse_data or {}).get("context") or {}
+    first = record.get("answer_first")
+    if not first or record.get("answer") != (message.intent or {}).get("name"):
+        return actions
+    return [f"utter_{first}", *actions]
+
+
 def actions_since_user_message(tracker: DialogueStateTracker) -> int | None:
     """How many actions ran after the latest user message; None if none is pending an answer."""
     count = 0
@@ -230,8 +241,9 @@ class AnswerRulePolicy(RulePolicy):
         done = actions_since_user_message(tracker)
         if actions is None or done is None:
             return None
+        message = tracker.latest_message
         actions = with_topic_answer(
-            with_crisis_line(actions, tracker.latest_message, self.answers), tracker.latest_message
+            with_crisis_line(with_subject_introduced(actions, message), message, self.answers), message
         )
         return actions[done] if done < len(actions) else ACTION_LISTEN_NAME
 

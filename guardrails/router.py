@@ -51,6 +51,7 @@ KRATOM_INTENT_PREFIXES = ("faq_kratom_", "guard_kratom_")
 OTHER_TOPIC_INTENTS_PREFIX = "faq_"
 FEELING_PREFIX = "feeling_"
 ASPECT_PREFIX = "aspect_"  # "side effects?", "how long?": a question about the conversation's subject
+WHOLE_MESSAGE_SHARE = 0.8  # a soft match this much of the message (normalised) is all the message says
 CHECKIN_SHARE_FLOOR = 0.35  # the classifier's check-in class this sure, behind a feeling, is a reason to ask
 STATEMENTS = ("everyday_statement", "thanks")  # "thanks but it's fine" right after the lines: not a goodbye
 # Replies that say little about the message itself: where the classifier also sees a crisis, ask instead
@@ -339,7 +340,7 @@ def route(
     if lexicon_crisis:  # soft: headlines and hyperbole use these words too
         if probability >= band.crisis_from:
             return crisis_route(verdict.kind, "lexicon", verdict)
-        if probability >= band.notice_from or answer_intent in NO_ANSWER:
+        if probability >= band.notice_from or answer_intent in NO_ANSWER or _nothing_but(verdict, text):
             # ... and the words alone are reason to ask when the answer would say nothing about the message:
             # "spiralling hard, feeling proper suicidal" never gets "not understood", "which over-the-counter meds
             # are the most dangerous in large amounts?" not a dose refusal alone, and "Someone should probably feed
@@ -462,6 +463,13 @@ def _sentence_holding(text: str, words: str | None) -> str:
         if words and words.lower() in sentence:
             return sentence.strip()
     return lowered
+
+
+def _nothing_but(verdict: Any, text: str) -> bool:
+    """The soft words are the whole message ("bye i guess", "relapse. two years gone."): there is no headline or
+    story around them to read them as, and no other question to answer, so the assistant asks."""
+    matched = getattr(verdict, "matched", "") or ""
+    return bool(matched) and len(matched) >= WHOLE_MESSAGE_SHARE * len(crisis.normalise(text))
 
 
 def _several_sentences(text: str) -> bool:

@@ -228,7 +228,8 @@ def verdict(parse: Dict[str, Any] | None, answer_keys: Sequence[str]) -> Dict[st
     context = parse.get("context") or {}
     intent = parse.get("intent") or {}
     name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
-    main = _main_answer(answer_keys)
+    first = context.get("answer_first")  # what a subject not met yet is, sent before the detail asked of it
+    main = _main_answer([k for k in answer_keys if k != first] if first else answer_keys)
     if context.get("rule") == "clarify" or main == "clarify":
         options = [f"{c[0]} ({_pct(c[1])})" for c in context.get("candidates") or [] if len(c) == 2]
         between = " and ".join(options) if options else "two answers"
@@ -255,6 +256,8 @@ def verdict(parse: Dict[str, Any] | None, answer_keys: Sequence[str]) -> Dict[st
         earlier = f", taking the subject ({context['subject']}) from earlier in the conversation"
     elif context.get("subject_from") == "default":
         earlier = ", about PTSD care in general (no subject was named in the conversation)"
+    if first:
+        earlier += f", after {first} (what the subject is: it had not come up yet)"
     if confidence < LOW_CONFIDENCE:
         return _result(
             "low_confidence", f"Answered {main or name} but only {_pct(confidence)} sure{earlier}: check it."

@@ -155,3 +155,17 @@ def test_a_crisis_route_that_answers_its_topic_puts_the_answer_after_the_lines()
     asked = _message({"outcome": "crisis", "kind": "sexual_assault", "answer_too": "faq_trauma_sexual_assault"})
     assert with_topic_answer(route, asked) == [*route[:2], "utter_faq_trauma_sexual_assault", route[2]]
     assert with_topic_answer(route, _message({"outcome": "crisis", "kind": "sexual_assault"})) == route
+
+
+def test_a_detail_carried_to_a_new_subject_is_preceded_by_what_it_is_while_the_answer_stands():
+    from dialogue.answer_policy import with_subject_introduced
+
+    answer = ["utter_faq_treatment_net_sessions"]
+    record = {"rule": "subject_only_new", "answer": "faq_treatment_net_sessions", "answer_first": "faq_treatment_net"}
+    chosen = UserUttered("and NET?", intent={"name": "faq_treatment_net_sessions"}, parse_data={"context": record})
+    assert with_subject_introduced(answer, chosen) == ["utter_faq_treatment_net", *answer]
+    # a guardrail that took the turn over (the intent is no longer the context step's answer) keeps its replies alone
+    route = ["utter_guard_crisis_suicide", "utter_contacts_crisis"]
+    taken = UserUttered("and NET?", intent={"name": "guard_crisis_suicide"}, parse_data={"context": record})
+    assert with_subject_introduced(route, taken) == route
+    assert with_subject_introduced(answer, _message({})) == answer

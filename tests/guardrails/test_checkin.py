@@ -15,6 +15,7 @@ from guardrails import checkin
         "kind of",
         "kinda",
         "sometimes",
+        "most nites tbh. esp after the nightmares",
         "sometimes yeah",
         "a little",
         "i have a plan",
@@ -30,10 +31,16 @@ def test_yes_and_half_yes(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["No, I'm safe", "no", "nah im good thanks", "no im ok just tired", "not really", "i am safe"]
+    "text", ["No, I'm safe", "no", "nah im good thanks", "no im ok just tired", "not really, just tired", "i am safe"]
 )
 def test_a_clear_no(text):
     assert checkin.answer(text)[0] == "deny"
+
+
+@pytest.mark.parametrize("text", ["not really", "Not really.", "hmm not exactly"])
+def test_a_bare_not_really_hedges_and_keeps_the_lines_without_more_questions(text):
+    # round 20: a hedge is not a clear no; the declined reply keeps the lines on screen with no pressure
+    assert checkin.answer(text)[0] == "decline"
 
 
 @pytest.mark.parametrize(

@@ -190,6 +190,10 @@ def test_other_drug_doses(text):
         "how long does kratom withdrawal last",
         "how many people use kratom",
         "how many ppl have actualy died from kratom",
+        # round 20: a vaccine's doses are a schedule, and an intake is also a first appointment
+        "How many doses of the MMR vaccine does my son need before he starts school?",
+        "does my dog need a booster dose of the lepto vaccine every year",
+        "do i need to bring anything to my intake, like a medication list",
         "how many individuals end up in hospital from kratom each year",
         "how many states ban kratom",
         "is kratom legal",
@@ -318,6 +322,7 @@ def test_lexicon_entries_have_unique_ids_and_reasons():
         "my boyfriend has been using kratom for his ptsd. what even is that stuff",
         "my dad started taking kratom for his nightmares, does it actually work?",
         "my buddy swears kratom fixed his ptsd, anything to that?",
+        "My husband says kratom works better than anything for his PTSD. Is there any proof of that?",
     ],
 )
 def test_someone_elses_use_or_a_claim_asked_about_gets_the_answer(text):
@@ -331,6 +336,8 @@ def test_someone_elses_use_or_a_claim_asked_about_gets_the_answer(text):
         "ive been using kratom for my ptsd. what is it exactly",  # the visitor's own use
         "my brother is using kratom for his ptsd instead of therapy, is it safe?",  # in place of care
         "i use kratom for my ptsd, is it safe",
+        "does kratom work better than antidepressants for ptsd",  # asked directly: the treatments beside it
+        "my husband says kratom works better than his meds so he stopped them",  # not asked about: a replacement
     ],
 )
 def test_own_use_or_use_in_place_of_care_keeps_the_refusal(text):

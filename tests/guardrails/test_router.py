@@ -70,6 +70,14 @@ def test_a_soft_lexicon_match_asks_unless_the_learned_layer_agrees(monkeypatch):
     assert (
         route("someone should feed my cat", "out_of_scope", outside, probability=0.05).intent == router.CHECKIN_INTENT
     )
+    # round 20: the soft words are the whole message: no headline around them, so ask even beside an answer
+    whole = Verdict("crisis", "guard_crisis_self_harm", "self_harm", "sh.test", "relapse two years gone", soft=True)
+    monkeypatch.setattr(crisis, "assess", lambda text: whole)
+    assert route("relapse. two years gone.", "faq_ptsd_come_back", probability=0.05).intent == router.CHECKIN_INTENT
+    part = Verdict("crisis", "guard_crisis_self_harm", "self_harm", "sh.test", "relapse", soft=True)
+    monkeypatch.setattr(crisis, "assess", lambda text: part)
+    told = route("relapse is common after ptsd treatment ends, isnt it", "faq_ptsd_come_back", probability=0.05)
+    assert told.intent is None and told.guardrail["outcome"] == "set_aside"
 
 
 def test_a_vetoed_message_never_keeps_a_crisis_intent_from_the_classifier():
@@ -181,6 +189,22 @@ def test_after_a_crisis_reply_a_check_in_reply_that_answers_nothing_keeps_the_li
     assert said.intent == router.FOLLOWUP_INTENT
     asks = [("guard_checkin_safe", 0.4), ("faq_treatment_cpt", 0.35)]
     assert route("no im safe. what is cpt?", "guard_checkin_safe", asks, safety=safety).intent == "faq_treatment_cpt"
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("I still want to do it.", "nlu_fallback"),
+        ("you're just a bot, why would you care", "bot_challenge"),
+        ("Forget I said that. What is CPT?", "faq_treatment_cpt"),
+        ("its not that bad honestly, can we just talk about emdr instead", "faq_treatment_emdr"),
+        ("I appreciate the information, but I would rather discuss PE if you don't mind.", "faq_treatment_pe"),
+    ],
+)
+def test_after_a_crisis_reply_the_wish_again_or_a_turn_away_from_it_keeps_the_lines(text, intent):
+    # round 20: a deflection is not taken at its word straight after the lines
+    routing = route(text, intent, probability=0.05, safety=router.Safety("crisis", "suicide"))
+    assert routing.intent == router.FOLLOWUP_INTENT
 
 
 def test_after_a_crisis_reply_an_ordinary_question_is_answered():

@@ -186,6 +186,17 @@ CASES = [
         None,
         ["subject (sertraline) from earlier"],
     ),
+    (
+        "answered",
+        parse(
+            "faq_treatment_net_sessions",
+            0.8,
+            context={"rule": "subject_only_new", "subject": "net", "answer_first": "faq_treatment_net"},
+        ),
+        ["faq_treatment_net", "faq_treatment_net_sessions"],
+        None,
+        ["Answered faq_treatment_net_sessions", "after faq_treatment_net (what the subject is"],
+    ),
     ("low_confidence", parse("faq_ptsd_what", 0.41), ["faq_ptsd_what"], None, ["only 41% sure"]),
 ]
 

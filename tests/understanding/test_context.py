@@ -80,6 +80,47 @@ def test_and_x_keeps_the_last_detail_when_the_bank_has_it_instead_asks_what_it_i
     assert run("subject_only", ["emdr"], "sertraline", history, text="and emdr?").intent == "faq_treatment_emdr"
 
 
+def test_a_detail_carried_to_a_subject_not_met_yet_says_what_it_is_first():
+    # round 20: "and NET?" after WET's sessions: NET's sessions, with what NET is before them
+    history = [
+        Turn("faq_treatment_wet", "wet", "what", ("wet",)),
+        Turn("faq_treatment_wet_sessions", "wet", "how_long", ()),
+    ]
+    res = run("subject_only", ["net"], "wet", history, text="and NET?")
+    assert res.intent == "faq_treatment_net_sessions" and res.record["answer_first"] == "faq_treatment_net"
+    assert res.record["rule"] == "subject_only_new"
+    # a subject already met in the conversation: the detail alone
+    met = [Turn("faq_treatment_net", "net", "what", ("net",)), *history]
+    res = run("subject_only", ["net"], "wet", met, text="and NET?")
+    assert res.intent == "faq_treatment_net_sessions" and "answer_first" not in res.record
+    # a new topic ("instead") or no detail carried: what it is, alone
+    pills = [Turn("faq_meds_sertraline_side_effects", "sertraline", "side_effects", ("sertraline",))]
+    res = run("subject_only", ["paroxetine"], "sertraline", pills, text="paxil instead?")
+    assert res.intent == "faq_meds_paroxetine" and "answer_first" not in res.record
+    res = run("subject_only", ["emdr"], "cpt", [Turn("faq_treatment_cpt", "cpt", "what", ("cpt",))], text="and EMDR?")
+    assert res.intent == "faq_treatment_emdr" and "answer_first" not in res.record
+
+
+def test_a_medicine_first_told_as_offered_is_what_it_is():
+    # round 20: the classifier reads a prescription told as news as a question about side effects
+    text = "my son is 24, back from the army, and they prescribed him sertraline"
+    ranking = [("faq_meds_sertraline_side_effects", 0.59), ("faq_meds_sertraline", 0.1)]
+    res = run("faq_meds_sertraline_side_effects", ["sertraline"], ranking=ranking, text=text)
+    assert res.intent == "faq_meds_sertraline" and res.record["rule"] == "what_it_is_unasked"
+    text = "Doc at the clinic wants to start me on Zoloft. Never been on anything like that"
+    assert run("faq_meds_sertraline_side_effects", ["sertraline"], ranking=ranking, text=text).intent == (
+        "faq_meds_sertraline"
+    )
+    # its side effects told, or asked, or a plain statement with no offer: the classifier's answer stands
+    for text in (
+        "they prescribed me sertraline and now im dizzy all day",
+        "they prescribed me sertraline, is it safe?",
+        "I get tired on sertraline",
+    ):
+        res = run("faq_meds_sertraline_side_effects", ["sertraline"], ranking=ranking, text=text)
+        assert res.intent in (None, "faq_meds_sertraline_side_effects"), text
+
+
 def test_a_detail_about_another_subject_is_never_borrowed():
     # "is it risky" while talking about kratom, classified as the benzodiazepine risks answer
     res = run("faq_meds_benzodiazepines_risks", [], "kratom", text="is it risky")
