@@ -36,6 +36,7 @@ from typing import Any, Dict, Sequence, Tuple
 from guardrails import checkin, crisis, kratom, resolved
 from guardrails.hotlines import regions
 from guardrails.region import detect_region
+from guardrails.verdict import Verdict
 
 CRISIS_PREFIX = "guard_crisis_"
 CHECKIN_INTENT = "guard_checkin"
@@ -465,11 +466,10 @@ def _sentence_holding(text: str, words: str | None) -> str:
     return lowered
 
 
-def _nothing_but(verdict: Any, text: str) -> bool:
+def _nothing_but(verdict: Verdict, text: str) -> bool:
     """The soft words are the whole message ("bye i guess", "relapse. two years gone."): there is no headline or
     story around them to read them as, and no other question to answer, so the assistant asks."""
-    matched = getattr(verdict, "matched", "") or ""
-    return bool(matched) and len(matched) >= WHOLE_MESSAGE_SHARE * len(crisis.normalise(text))
+    return bool(verdict.matched) and len(verdict.matched) >= WHOLE_MESSAGE_SHARE * len(crisis.normalise(text))
 
 
 def _several_sentences(text: str) -> bool:

@@ -452,11 +452,6 @@ def _comparison(
     return None, pair
 
 
-def _came_up(subject: str, history: Sequence[Turn]) -> bool:
-    """The subject was named or answered in the turns the resolver remembers."""
-    return any(subject == turn.subject or subject in turn.named for turn in history)
-
-
 def _last_aspect(history: Sequence[Turn]) -> str | None:
     return history[-1].aspect if history else None
 
@@ -906,7 +901,7 @@ def resolve(
         ellipsis = not new_topic and asked_again
         kept = last if last and last != "what" and (same or ellipsis) else None
         what = grid.answer(named[0], "what")
-        if kept and what not in (None, asked_again) and not _came_up(named[0], history):
+        if kept and what not in (None, asked_again) and named[0] not in recent_subjects(history, None):
             # "and NET?" after "how many sessions is WET": NET not met yet, so what it is, then the question
             # asked again of it; half of the visitors who write this want each (evaluation/README.md, round 20)
             res = _answer(res, grid, named[0], kept, "subject_only_new", "message")
