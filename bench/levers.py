@@ -9,7 +9,9 @@ on the same loaded model, so only that lever differs:
 - graph runner: server/graph_runner.py vs Rasa's DaskGraphRunner;
 - event lookup: server/event_types.py vs Rasa's Event.resolve_by_type (every stored event, every turn);
 - parse thread: server/parse_thread.py vs Rasa's parse in the event loop (with one visitor this row shows its
-  cost, the hand-off; what it buys, messages a second with 20 visitors, is in `make bench`).
+  cost, the hand-off; what it buys, messages a second with 20 visitors, is in `make bench`);
+- count features: server/count_vectors.py vs Rasa's CountVectorsFeaturizer._create_features (scikit-learn's
+  transform, twice per message and featurizer).
 Usage: python bench/levers.py [--model models/current.tar.gz]
 """
 
@@ -76,6 +78,12 @@ def _use_rasa_parse(on: bool) -> None:
     parse_thread.install(not on)
 
 
+def _use_rasa_count_vectors(on: bool) -> None:
+    from server import count_vectors
+
+    count_vectors.install(not on)
+
+
 def _use_store(agent: Any, kind: str, folder: Path) -> None:
     from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 
@@ -106,16 +114,18 @@ async def _chat(agent: Any, convs: List[List[Any]]) -> Dict[int, List[float]]:
     return by_turn
 
 
-ROWS = [  # label, Rasa's: classifier, RulePolicy, tracker store, dask runner, event lookup, parse in the loop
-    ("all levers (as shipped)", False, False, "live", False, False, False),
-    ("Rasa's LogisticRegressionClassifier.process", True, False, "live", False, False, False),
-    ("RulePolicy's prediction", False, True, "live", False, False, False),
-    ("Rasa's SQLTrackerStore (SQLite)", False, False, "sql", False, False, False),
-    ("in-memory tracker store", False, False, "memory", False, False, False),
-    ("Rasa's DaskGraphRunner", False, False, "live", True, False, False),
-    ("Rasa's Event.resolve_by_type", False, False, "live", False, True, False),
-    ("Rasa's parse in the event loop", False, False, "live", False, False, True),
-    ("none (all of Rasa's own)", True, True, "sql", True, True, True),
+ROWS = [  # label, Rasa's: classifier, RulePolicy, tracker store, dask runner, event lookup, parse in the loop,
+    # count features
+    ("all levers (as shipped)", False, False, "live", False, False, False, False),
+    ("Rasa's LogisticRegressionClassifier.process", True, False, "live", False, False, False, False),
+    ("RulePolicy's prediction", False, True, "live", False, False, False, False),
+    ("Rasa's SQLTrackerStore (SQLite)", False, False, "sql", False, False, False, False),
+    ("in-memory tracker store", False, False, "memory", False, False, False, False),
+    ("Rasa's DaskGraphRunner", False, False, "live", True, False, False, False),
+    ("Rasa's Event.resolve_by_type", False, False, "live", False, True, False, False),
+    ("Rasa's parse in the event loop", False, False, "live", False, False, True, False),
+    ("Rasa's CountVectorsFeaturizer features", False, False, "live", False, False, False, True),
+    ("none (all of Rasa's own)", True, True, "sql", True, True, True, True),
 ]
 
 
@@ -134,8 +144,9 @@ def main() -> int:
     # Rows run in rounds (forward, then backward) and each figure is its best round: on a shared
     # machine the other tenants only ever add time.
     for round_rows in (ROWS, ROWS[::-1], ROWS) if args.rounds == 3 else (ROWS,) * args.rounds:
-        for label, rasa_classifier, rule_policy, store, dask, events, parse in round_rows:
+        for label, rasa_classifier, rule_policy, store, dask, events, parse, counts in round_rows:
             _use_dask(agent, dask)
+            _use_rasa_count_vectors(counts)
             _use_rasa_event_lookup(events)
             _use_rasa_parse(parse)
             _use_rasa_classifier(agent, rasa_classifier)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
@@ -27,8 +27,10 @@ from typing import Dict, List, Sequence, Tuple
 import yaml
 
 try:  # imported as the package "guardrails" (normal use) or as a loose module (scripts, tests)
+    from guardrails.prefilter import Prefilter
     from guardrails.verdict import Verdict
 except ImportError:  # pragma: no cover
+    from prefilter import Prefilter  # type: ignore
     from verdict import Verdict  # type: ignore
 
 LEXICON_PATH = Path(__file__).resolve().parent / "lexicons" / "crisis.yml"
@@ -78,6 +80,14 @@ class Lexicon:
     crisis: Tuple[Entry, ...]
     vetoes: Tuple[Entry, ...]
     precedence: Tuple[str, ...]
+    # Which patterns could match a text, in one scan (guardrails/prefilter.py): the same matches as
+    # running every pattern, about a tenth of the time.
+    crisis_filter: Prefilter = field(init=False, repr=False, compare=False)
+    veto_filter: Prefilter = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "crisis_filter", Prefilter([e.regex for e in self.crisis]))
+        object.__setattr__(self, "veto_filter", Prefilter([e.regex for e in self.vetoes]))
 
 
 # ----------------------------------------------------------------------------- loading the lexicon
@@ -185,8 +195,10 @@ def _variants(text: str) -> List[str]:
 # ----------------------------------------------------------------------------- deciding
 
 
-def _find(entries: Sequence[Entry], text: str) -> List[Hit]:
-    return [Hit(e, m.start(), m.end(), m.group(0)) for e in entries for m in e.regex.finditer(text)]
+def _find(entries: Sequence[Entry], text: str, prefilter: Prefilter | None = None) -> List[Hit]:
+    """Every match of every entry, in entry order; with `prefilter`, only the entries that could match run."""
+    chosen = entries if prefilter is None else [entries[i] for i in prefilter.candidates(text)]
+    return [Hit(e, m.start(), m.end(), m.group(0)) for e in chosen for m in e.regex.finditer(text)]
 
 
 def _surviving(crisis: List[Hit], vetoes: List[Hit]) -> List[Hit]:
@@ -224,8 +236,8 @@ def _veto_verdict(vetoes: List[Hit], crisis: List[Hit]) -> Verdict:
 
 
 def _assess_normalised(text: str, lex: Lexicon) -> Verdict | None:
-    crisis = _find(lex.crisis, text)
-    vetoes = _find(lex.vetoes, text)
+    crisis = _find(lex.crisis, text, lex.crisis_filter)
+    vetoes = _find(lex.vetoes, text, lex.veto_filter)
     alive = _surviving(crisis, vetoes)
     if alive:  # any crisis beats everything else in the message
         hit = _choose(alive, lex.precedence)

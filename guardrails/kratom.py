@@ -22,12 +22,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from guardrails.prefilter import Prefilter
 from guardrails.verdict import Verdict
 
 LEXICON_PATH = Path(__file__).parent / "lexicons" / "kratom.yml"
@@ -64,6 +65,17 @@ class Lexicon:
     replacement: tuple[Entry, ...]
     factual: tuple[Entry, ...]
     truth_questions: tuple[Entry, ...] = ()
+    # Which patterns of each list could match a text, in one scan (guardrails/prefilter.py)
+    filters: dict[str, Prefilter] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = ("kratom", "other", "everyday", "dose", "replacement", "factual", "truth_questions")
+        object.__setattr__(self, "filters", {n: Prefilter([e.regex for e in getattr(self, n)]) for n in names})
+
+    def could_match(self, name: str, text: str) -> list[Entry]:
+        """The entries of list `name` that could match `text`, in order: the others cannot."""
+        entries = getattr(self, name)
+        return [entries[i] for i in self.filters[name].candidates(text)]
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -210,11 +222,15 @@ def _mask_factual(text: str) -> tuple[str, list[str]]:
     """Blank out factual frames ("how many states", "how much does it cost") so no dose cue
     can fire inside them. Returns the masked text and the ids of the frames found."""
     found = []
-    for entry in LEXICON.factual:
+    could = set(LEXICON.filters["factual"].candidates(text))
+    for index, entry in enumerate(LEXICON.factual):
+        if index not in could:
+            continue
         # Same-length blanks keep every later match position valid for `matched`.
         text, n = entry.regex.subn(_blank, text)
         if n:
             found.append(entry.id)
+            could = set(LEXICON.filters["factual"].candidates(text))  # blanks may set a later frame's words apart
     return text, found
 
 
@@ -223,7 +239,7 @@ def _mask_factual(text: str) -> tuple[str, list[str]]:
 
 def find_kratom(text: str) -> tuple[str, str] | None:
     """(entry id, matched span) of the first kratom-family mention, or None."""
-    hit = _first(LEXICON.kratom, text)
+    hit = _first(LEXICON.could_match("kratom", text), text)
     if hit:
         return hit[0].id, hit[1].group(0)
     fuzzy = _fuzzy_kratom(text)
@@ -238,7 +254,7 @@ def mentions_kratom(text: str) -> bool:
 
 
 def find_other_drug(text: str) -> tuple[str, str] | None:
-    hit = _first(LEXICON.other, text)
+    hit = _first(LEXICON.could_match("other", text), text)
     return (hit[0].id, hit[1].group(0)) if hit else None
 
 
@@ -261,7 +277,7 @@ def find_dose_cue(text: str, has_kratom: bool, has_substance: bool) -> tuple[Ent
         allowed.add("substance")
     if has_kratom:
         allowed.add("kratom")
-    return _first((e for e in LEXICON.dose if e.needs in allowed), text)
+    return _first((e for e in LEXICON.could_match("dose", text) if e.needs in allowed), text)
 
 
 # Words that make a message a comparison of amounts ("kratom equal to two oxycodone").
@@ -284,8 +300,8 @@ def _kratom_is_subject(text: str, cue: re.Match) -> bool:
     ("kratom equal to two oxycodone") are always about kratom."""
     if _EQUIVALENCE.search(text):
         return True
-    kratom_spans = _spans(LEXICON.kratom, text) or [(len(text), len(text))]  # fuzzy-only match
-    other_spans = _spans(LEXICON.other, text)
+    kratom_spans = _spans(LEXICON.could_match("kratom", text), text) or [(len(text), len(text))]  # fuzzy-only match
+    other_spans = _spans(LEXICON.could_match("other", text), text)
     near_kratom = min(_distance(cue.span(), s) for s in kratom_spans)
     near_other = min(_distance(cue.span(), s) for s in other_spans)
     return near_kratom <= near_other
@@ -305,8 +321,8 @@ def assess(text: str, subject: str | None = None) -> Verdict | None:
 
     dose = find_dose_cue(masked, has_kratom=bool(kratom), has_substance=bool(kratom or other))
     if dose is None and in_context:
-        dose = _first((e for e in LEXICON.dose if e.in_context), masked)
-    if dose and not kratom and not other and _first(LEXICON.everyday, t):
+        dose = _first((e for e in LEXICON.could_match("dose", masked) if e.in_context), masked)
+    if dose and not kratom and not other and _first(LEXICON.could_match("everyday", t), t):
         return None  # "how much vitamin d should i take": an everyday health question, out of scope, not a dose
     if dose:
         entry, m = dose
@@ -321,7 +337,7 @@ def assess(text: str, subject: str | None = None) -> Verdict | None:
     # about kratom: kratom, pointed back to as "it", as a replacement ("can I do EMDR instead of CPT" is not)
     kratom_in_hand = not kratom and _substance_of(subject) == "kratom" and bool(_IT.search(t))
     if kratom or kratom_in_hand:
-        rep = _first(LEXICON.replacement, t)
+        rep = _first(LEXICON.could_match("replacement", t), t)
         if rep and not _asks_if_claim_is_true(t):
             return Verdict(GUARD, INTENT_REPLACEMENT, "replacement", rep[0].id, rep[1].group(0).strip())
     return None
@@ -338,12 +354,12 @@ def _asks_if_claim_is_true(text: str) -> bool:
     kratom is not a PTSD treatment, so the refusal is not needed; a plan ("so I'll quit my zoloft") keeps it.
     Someone else's use told as a fact ("my boyfriend has been using kratom for his ptsd. what even is that
     stuff") is asked about in the same way; the visitor's own use ("for my ptsd") keeps the refusal."""
-    hits = [(e, m.group(0)) for e in LEXICON.replacement if (m := e.regex.search(text))]
+    hits = [(e, m.group(0)) for e in LEXICON.could_match("replacement", text) if (m := e.regex.search(text))]
     claims = all(
         e.claim or (e.claim_if_others and _SOMEONE_ELSE.search(said) and not _THE_VISITOR.search(said))
         for e, said in hits
     )
-    return claims and _first(LEXICON.truth_questions, text) is not None
+    return claims and _first(LEXICON.could_match("truth_questions", text), text) is not None
 
 
 def explain(text: str) -> dict:

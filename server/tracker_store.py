@@ -9,7 +9,13 @@ figures). Three changes, nothing else:
   with (one indexed MAX(id) query), so a write by another replica, the retention job or a deletion
   is never masked; otherwise the tracker is rebuilt from the database as Rasa does.
 - Save writes only the events added since (that same check proved they are not stored yet), in one
-  multi-row INSERT, without Rasa's COUNT of the stored events.
+  multi-row INSERT, without Rasa's COUNT of the stored events. A new conversation's first save (the
+  sender had no stored event, checked again in the same transaction) and the save that starts a new
+  session on a kept tracker whose stored events hold no earlier session write the rows Rasa's COUNT
+  would have left to write (all of them, or all but the stored ones), the same way; the tracker of a
+  new session is then rebuilt from the database by Rasa's code on the next message, so it holds only
+  that session, as Rasa's would.
+- The two statements run on every message (the newest id, the insert) are built once.
 - SQLite: one connection per thread instead of a new one per query, in WAL mode with
   synchronous=NORMAL, so a commit does not wait for the disk. A killed server loses nothing
   (WAL is durable across a process crash); only a power cut may lose the last commits.
@@ -22,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, List, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -55,11 +61,15 @@ class LiveSQLTrackerStore(SQLTrackerStore):
         self.live_limit = max(0, int(live_conversations))
         # sender -> (tracker, its number of events when saved, id of its newest stored event)
         self._live: OrderedDict[str, Tuple[DialogueStateTracker, int, int]] = OrderedDict()
+        # senders whose last retrieve found no stored event: their next save may write every event
+        self._unseen: OrderedDict[str, None] = OrderedDict()
+        table = self.SQLEvent.__table__
+        self._newest = sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sa.bindparam("sender"))
+        self._insert = table.insert()
 
     def _last_id(self, connection: Any, sender_id: str) -> int | None:
         """The id of the newest stored event of `sender_id` (ids only grow), None if it has none."""
-        table = self.SQLEvent.__table__
-        return connection.execute(sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sender_id)).scalar()
+        return connection.execute(self._newest, {"sender": sender_id}).scalar()
 
     def _live_tracker(self, sender_id: str) -> DialogueStateTracker | None:
         """The kept tracker if the database holds exactly what it was saved with, else None (and forget it)."""
@@ -83,29 +93,51 @@ class LiveSQLTrackerStore(SQLTrackerStore):
         if tracker is not None:
             with self.engine.connect() as connection:
                 self._keep(tracker, self._last_id(connection, sender_id))
+        elif self.live_limit:
+            self._unseen[sender_id] = None
+            while len(self._unseen) > self.live_limit:
+                self._unseen.popitem(last=False)
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        entry = self._live.get(tracker.sender_id)
-        if entry is None or entry[0] is not tracker:
-            # Rasa's way (count what is stored, add the rest); the next retrieve rebuilds and keeps it
-            self._live.pop(tracker.sender_id, None)
-            await super().save(tracker)
+        sender, events = tracker.sender_id, list(tracker.events)
+        stored = self._stored_count(tracker, events)
+        if stored == 0 and not events:  # a new conversation's empty tracker: Rasa's save writes nothing either
+            await self.stream_events(tracker)
+            self._unseen[sender] = None
             return
-        new_events = list(tracker.events)[entry[1] :]
-        if any(isinstance(event, SessionStarted) for event in new_events):
-            # a new session changes which events count as stored: let Rasa's code handle it
-            self._live.pop(tracker.sender_id, None)
+        last_id = None
+        if stored is not None:
+            with self.engine.begin() as connection:  # one transaction
+                if stored > 0 or self._last_id(connection, sender) is None:  # a new one: still nothing stored
+                    if events[stored:]:
+                        connection.execute(self._insert, [self._row(sender, e) for e in events[stored:]])
+                    last_id = self._last_id(connection, sender)
+        if last_id is None:
+            # Rasa's way (count what is stored, add the rest); the next retrieve rebuilds and keeps it
+            self._live.pop(sender, None)
             await super().save(tracker)
             return
         await self.stream_events(tracker)
-        with self.engine.begin() as connection:  # one transaction
-            if new_events:
-                connection.execute(
-                    self.SQLEvent.__table__.insert(), [self._row(tracker.sender_id, e) for e in new_events]
-                )
-            last_id = self._last_id(connection, tracker.sender_id)
-        self._keep(tracker, last_id)
+        if any(isinstance(event, SessionStarted) for event in events[stored:]):
+            self._live.pop(sender, None)  # a new session: the next retrieve rebuilds it from the database, as Rasa does
+        else:
+            self._keep(tracker, last_id)
+
+    def _stored_count(self, tracker: DialogueStateTracker, events: List[Any]) -> int | None:
+        """How many of the tracker's events Rasa's save would count as stored (it writes the rest), when that is
+        known without asking the database; None when it is not."""
+        entry = self._live.get(tracker.sender_id)
+        new_conversation = self._unseen.pop(tracker.sender_id, "seen") is None
+        if entry is not None and entry[0] is tracker:
+            stored = entry[1]
+            # Rasa counts the stored events of the latest session: with no session among them, all of them
+            had_session = any(isinstance(event, SessionStarted) for event in events[:stored])
+            starts_one = any(isinstance(event, SessionStarted) for event in events[stored:])
+            return None if had_session and starts_one else stored
+        if new_conversation:
+            return 0  # nothing stored yet, so Rasa's count is 0 (save checks it again in its transaction)
+        return None
 
     @staticmethod
     def _row(sender_id: str, event: Any) -> Dict[str, Any]:

@@ -125,3 +125,39 @@ def test_memory_is_bounded_and_sqlite_runs_in_wal_mode(agent, event_loop_session
     assert len(store._live) == 3
     with sqlite3.connect(tmp_path / "c.db") as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_new_conversation_is_written_without_rasas_count(stores, monkeypatch):
+    """The first message's rows (a new session) go in with one insert; the rows are Rasa's (test above)."""
+    chat, live, db = stores["live"]
+    calls = []
+    rasas_save = SQLTrackerStore.save
+
+    async def counted(self, tracker):
+        calls.append(tracker.sender_id)
+        await rasas_save(self, tracker)
+
+    monkeypatch.setattr(SQLTrackerStore, "save", counted)
+    sender = f"s-{uuid.uuid4().hex}"
+    chat.keys("what is emdr", sender)
+    chat.keys("and the side effects?", sender)
+    assert calls == []
+    assert [r[0] for r in _rows(db, sender)][:3] == ["action", "session_started", "action"]
+
+
+def test_a_new_conversation_written_meanwhile_goes_to_rasas_save(agent, event_loop_session, stores):
+    """Between finding no rows for a sender and saving, another replica wrote some: Rasa's save decides."""
+    chat, live, db = stores["live"]
+    other = LiveSQLTrackerStore(agent.domain, dialect="sqlite", db=str(db))
+    sender = f"s-{uuid.uuid4().hex}"
+    assert event_loop_session.run_until_complete(live.retrieve(sender)) is None  # now marked as never seen
+    theirs = event_loop_session.run_until_complete(other.create_tracker(sender))
+    theirs.update(SlotSet("region", "ca"))
+    event_loop_session.run_until_complete(other.save(theirs))
+    ours = live.init_tracker(sender)
+    ours.update(SlotSet("region", "ca"))
+    event_loop_session.run_until_complete(live.save(ours))
+    plain = SQLTrackerStore(agent.domain, dialect="sqlite", db=str(db))
+    # Rasa's count saw the other replica's two events and wrote none of ours again
+    assert len(_rows(db, sender)) == 2
+    assert event_loop_session.run_until_complete(plain.retrieve(sender)).get_slot("region") == "ca"
