@@ -7,8 +7,9 @@ For the two analyzers this pipeline uses, the sentence row is the sum of the tok
 n-grams inside word boundaries (`char_wb`) never cross a space, and neither do single words. So each
 token is analysed once, counted against the same vocabulary, and both matrices are built directly, with
 the shape, types, indices and counts Rasa's code gives (tests/test_count_vectors.py compares them on
-every development text). Any other setting (word n-grams longer than one, binary counts, a custom
-analyzer, an attribute without sentence features) goes to Rasa's own code.
+about 10,000 development texts and some odd ones: emoji, accents, tabs, a 300-letter word). Any other
+setting (word n-grams longer than one, binary counts, a custom analyzer, an attribute without sentence
+features) goes to Rasa's own code.
 
 install() swaps it in process-wide, like the other levers in server/speedups.py.
 """

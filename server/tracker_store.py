@@ -2,7 +2,7 @@
 
 Rasa's store rebuilds every tracker from its JSON events on each message and counts the stored
 events again before each save: its cost grows with the conversation (bench/README.md has the
-figures). Three changes, nothing else:
+figures). Four changes, nothing else:
 
 - Live conversations: the tracker saved last for a sender is kept in memory (LRU, bounded). On the
   next message it is used only if the sender's newest stored event is still the one it was saved
