@@ -1,8 +1,9 @@
 """Which lexicon patterns could match a text, found in one pass, so the others need not run.
 
 The crisis lexicon runs some 300 regexes on every message, the kratom lexicon about 100, and nearly
-all of them fail on nearly every message. Each pattern has pieces of literal text, one of which every match must contain, read off
-the compiled pattern's own parse tree (so they never drift from the lexicon):
+all of them fail on nearly every message. Each pattern has pieces of literal text, one of which every
+match must contain, read off the compiled pattern's own parse tree (so they never drift from the
+lexicon):
 
 - a run of literal characters, or of a few exact alternatives ("s[uo]icid", "kill(?:ed)?"), must
   appear whole in any match; zero-width parts (\\b, look-arounds) join the characters either side;
@@ -14,15 +15,15 @@ the compiled pattern's own parse tree (so they never drift from the lexicon):
 One regex built as a trie of every pattern's pieces scans the text once and reports, at each
 position, the longest piece found there. Every other piece found at that position is a prefix of
 it, so a pattern runs when one of its pieces is a reported piece or a prefix of one, and always when
-no piece could be proved. So skipping is exact: the same matches as running every
-pattern (RE2's FilteredRE2 and Hyperscan's prefilters are the same idea).
-tests/guardrails/test_prefilter.py checks it on every evaluation text.
+no piece could be proved. So skipping is exact: the same matches as running every pattern (RE2's
+FilteredRE2 and Hyperscan's prefilters are the same idea). tests/guardrails/test_prefilter.py checks it
+on every development crisis text and hard negative, and on the kratom guard's decisions.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Dict, FrozenSet, List, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, Sequence, Set
 
 try:  # Python 3.11 moved the parser; this project runs on 3.10
     from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -101,110 +102,100 @@ def required(regex: re.Pattern[str]) -> Pieces:
     """
     if regex.flags & re.LOCALE:
         return None
-    pieces = _Reader().sequence(list(sre_parse.parse(regex.pattern, regex.flags)))
+    pieces = _sequence(list(sre_parse.parse(regex.pattern, regex.flags)))
     if pieces is None or not regex.flags & re.IGNORECASE:
         return pieces
     return frozenset(p.lower() for p in pieces) if all(p.isascii() for p in pieces) else None
 
 
-class _Reader:
-    """Reads one parse tree. A group's exact strings are asked for again when its sequence is read, so
-    they are remembered by node (per tree: nothing is shared between threads or patterns)."""
+def _sequence(items: List[tuple]) -> Pieces:
+    """Every element of a sequence is in the match; keep the most selective element's pieces.
 
-    def __init__(self) -> None:
-        self._exacts: Dict[Tuple[object, int], Pieces] = {}
-
-    def sequence(self, items: List[tuple]) -> Pieces:
-        """Every element of a sequence is in the match; keep the most selective element's pieces.
-
-        Neighbouring elements that match only a few exact strings ("kill", "s[uo]icid", an optional
-        "'?", a zero-width \\b or look-around) are joined into longer pieces first.
-        """
-        candidates: List[FrozenSet[str]] = []
-        run: FrozenSet[str] = _EMPTY
-        for op, arg in _literal_runs(items):
-            exact = self.exact(op, arg)
-            if exact is not None and len(run) * len(exact) <= MAX_PIECES:
-                run = frozenset(a + b for a in run for b in exact)
-                continue
-            candidates.append(run)
-            run = exact if exact is not None else _EMPTY
-            pieces = self.element(op, arg)
-            if pieces is not None:
-                candidates.append(pieces)
+    Neighbouring elements that match only a few exact strings ("kill", "s[uo]icid", an optional
+    "'?", a zero-width \\b or look-around) are joined into longer pieces first.
+    """
+    candidates: List[FrozenSet[str]] = []
+    run: FrozenSet[str] = _EMPTY
+    for op, arg in _literal_runs(items):
+        exact = _exact(op, arg)
+        if exact is not None and len(run) * len(exact) <= MAX_PIECES:
+            run = frozenset(a + b for a in run for b in exact)
+            continue
         candidates.append(run)
-        useful = [c for c in candidates if "" not in c]
-        return max(useful, key=_selectivity, default=None)
+        run = exact if exact is not None else _EMPTY
+        pieces = _element(op, arg)
+        if pieces is not None:
+            candidates.append(pieces)
+    candidates.append(run)
+    useful = [c for c in candidates if "" not in c]
+    return max(useful, key=_selectivity, default=None)
 
-    def element(self, op: object, arg: object) -> Pieces:
-        """What one element of a sequence requires, when it is not a small set of exact strings."""
-        if op is _C.SUBPATTERN:
-            _group, add_flags, _del_flags, body = arg  # type: ignore[misc]
-            return None if add_flags & re.IGNORECASE else self.sequence(list(body))
-        if op is _C.BRANCH:
-            branches = [self.sequence(list(b)) for b in arg[1]]  # type: ignore[index]
-            if any(b is None for b in branches):
+
+def _element(op: object, arg: object) -> Pieces:
+    """What one element of a sequence requires, when it is not a small set of exact strings."""
+    if op is _C.SUBPATTERN:
+        _group, add_flags, _del_flags, body = arg  # type: ignore[misc]
+        return None if add_flags & re.IGNORECASE else _sequence(list(body))
+    if op is _C.BRANCH:
+        branches = [_sequence(list(b)) for b in arg[1]]  # type: ignore[index]
+        if any(b is None for b in branches):
+            return None
+        return frozenset().union(*branches)  # type: ignore[arg-type]
+    if op in _REPEATS:
+        low, _high, body = arg  # type: ignore[misc]
+        return _sequence(list(body)) if low >= 1 else None
+    if op is getattr(_C, "ATOMIC_GROUP", None):
+        return _sequence(list(arg))  # type: ignore[arg-type]
+    return None  # wide classes, any character, back-references
+
+
+def _exact(op: object, arg: object) -> Pieces:
+    """The few exact strings an element can match (zero-width ones match ""), or None."""
+    if op in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
+        return _EMPTY  # zero width: the characters on either side are next to each other in the match
+    if op is _LITERALS:
+        return frozenset([arg])  # type: ignore[list-item]
+    if op is _C.LITERAL:
+        return frozenset([chr(arg)])  # type: ignore[arg-type]
+    if op is _C.IN:
+        if len(arg) <= MAX_PIECES and all(o is _C.LITERAL for o, _ in arg):  # type: ignore[arg-type]
+            return frozenset(chr(c) for _, c in arg)  # type: ignore[union-attr]
+        return None  # a range, a category or a negated class
+    if op is _C.SUBPATTERN:
+        _group, add_flags, _del_flags, body = arg  # type: ignore[misc]
+        return None if add_flags & re.IGNORECASE else _exact_sequence(list(body))
+    if op is _C.BRANCH:
+        union: set = set()
+        for branch in arg[1]:  # type: ignore[index]
+            exact = _exact_sequence(list(branch))
+            if exact is None or len(union | exact) > MAX_PIECES:
                 return None
-            return frozenset().union(*branches)  # type: ignore[arg-type]
-        if op in _REPEATS:
-            low, _high, body = arg  # type: ignore[misc]
-            return self.sequence(list(body)) if low >= 1 else None
-        if op is getattr(_C, "ATOMIC_GROUP", None):
-            return self.sequence(list(arg))  # type: ignore[arg-type]
-        return None  # wide classes, any character, back-references
-
-    def exact(self, op: object, arg: object) -> Pieces:
-        """The few exact strings an element can match (zero-width ones match ""), or None."""
-        if op in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
-            return _EMPTY  # zero width: the characters on either side are next to each other in the match
-        if op is _LITERALS:
-            return frozenset([arg])  # type: ignore[list-item]
-        if op is _C.LITERAL:
-            return frozenset([chr(arg)])  # type: ignore[arg-type]
-        key = (op, id(arg))  # the tree is alive while it is read, so a node's id is its own
-        if key not in self._exacts:
-            self._exacts[key] = self._exact(op, arg)
-        return self._exacts[key]
-
-    def _exact(self, op: object, arg: object) -> Pieces:
-        if op is _C.IN:
-            if len(arg) <= MAX_PIECES and all(o is _C.LITERAL for o, _ in arg):  # type: ignore[arg-type]
-                return frozenset(chr(c) for _, c in arg)  # type: ignore[union-attr]
-            return None  # a range, a category or a negated class
-        if op is _C.SUBPATTERN:
-            _group, add_flags, _del_flags, body = arg  # type: ignore[misc]
-            return None if add_flags & re.IGNORECASE else self.exact_sequence(list(body))
-        if op is _C.BRANCH:
-            union: set = set()
-            for branch in arg[1]:  # type: ignore[index]
-                exact = self.exact_sequence(list(branch))
-                if exact is None or len(union | exact) > MAX_PIECES:
-                    return None
-                union |= exact
-            return frozenset(union)
-        if op in _REPEATS:
-            low, high, body = arg  # type: ignore[misc]
-            exact = self.exact_sequence(list(body))
-            if exact is None or high > 3:
+            union |= exact
+        return frozenset(union)
+    if op in _REPEATS:
+        low, high, body = arg  # type: ignore[misc]
+        exact = _exact_sequence(list(body))
+        if exact is None or high > 3:
+            return None
+        union, power = set(), _EMPTY
+        for count in range(high + 1):
+            if count >= low:
+                union |= power
+            power = frozenset(a + b for a in power for b in exact)
+            if len(union) > MAX_PIECES or len(power) > MAX_PIECES:
                 return None
-            union, power = set(), _EMPTY
-            for count in range(high + 1):
-                if count >= low:
-                    union |= power
-                power = frozenset(a + b for a in power for b in exact)
-                if len(union) > MAX_PIECES or len(power) > MAX_PIECES:
-                    return None
-            return frozenset(union)
-        return None
+        return frozenset(union)
+    return None
 
-    def exact_sequence(self, items: List[tuple]) -> Pieces:
-        strings = _EMPTY
-        for op, arg in _literal_runs(items):
-            exact = self.exact(op, arg)
-            if exact is None or len(strings) * len(exact) > MAX_PIECES:
-                return None
-            strings = frozenset(a + b for a in strings for b in exact)
-        return strings
+
+def _exact_sequence(items: List[tuple]) -> Pieces:
+    strings = _EMPTY
+    for op, arg in _literal_runs(items):
+        exact = _exact(op, arg)
+        if exact is None or len(strings) * len(exact) > MAX_PIECES:
+            return None
+        strings = frozenset(a + b for a in strings for b in exact)
+    return strings
 
 
 _LITERALS = object()  # a run of literal characters, joined: (_LITERALS, "text")

@@ -128,7 +128,8 @@ class LiveSQLTrackerStore(SQLTrackerStore):
         """How many of the tracker's events Rasa's save would count as stored (it writes the rest), when that is
         known without asking the database; None when it is not."""
         entry = self._live.get(tracker.sender_id)
-        new_conversation = self._unseen.pop(tracker.sender_id, "seen") is None
+        new_conversation = tracker.sender_id in self._unseen
+        self._unseen.pop(tracker.sender_id, None)  # only the save right after that retrieve may rely on it
         if entry is not None and entry[0] is tracker:
             stored = entry[1]
             # Rasa counts the stored events of the latest session: with no session among them, all of them
